@@ -1,0 +1,118 @@
+import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
+import Store from 'electron-store';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ipcChannels } from '../shared/bridge';
+import { defaultSettings, settingsSchema, type Settings } from '../shared/settings';
+import { HistoryFile } from './historyFile';
+import { registerIpcHandlers } from './ipc';
+import { PasswordVault } from './secrets';
+import { installPermissionHandlers, isAppUrl, lockNavigation } from './security';
+import { setAsideCorruptSettings } from './settingsFile';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+const windows = new Map<string, BrowserWindow>();
+let pendingDial: string | null = null;
+
+if (!app.requestSingleInstanceLock()) {
+  // A second launch (or a sip: link) goes to the running app instead.
+  app.quit();
+} else {
+  app.on('second-instance', (_event, argv) => {
+    const uri = argv.find((a) => /^(sip|sips|tel):/i.test(a));
+    const win = windows.get('agent') ?? [...windows.values()][0];
+    if (uri) dial(uri);
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    dial(url);
+  });
+  for (const scheme of ['sip', 'tel']) app.setAsDefaultProtocolClient(scheme);
+  app.whenReady().then(start);
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
+
+function dial(uri: string): void {
+  const win = windows.get('agent');
+  if (win && !win.webContents.isLoading()) win.webContents.send(ipcChannels.dialRequest, uri);
+  else pendingDial = uri;
+}
+
+function start(): void {
+  const settingsPath = join(app.getPath('userData'), 'settings.json');
+  const recovery = setAsideCorruptSettings(settingsPath);
+  let notice = recovery.notice;
+  const store = new Store<{ settings: Settings; sipPasswordEncrypted?: string }>({
+    name: 'settings',
+    defaults: { settings: defaultSettings },
+  });
+  const vault = new PasswordVault(safeStorage, {
+    get: () => store.get('sipPasswordEncrypted'),
+    set: (v) => (v === undefined ? store.delete('sipPasswordEncrypted') : store.set('sipPasswordEncrypted', v)),
+  });
+  const history = new HistoryFile(join(app.getPath('userData'), 'call-history.jsonl'));
+
+  registerIpcHandlers(ipcMain, {
+    loadSettings: () => {
+      const parsed = settingsSchema.safeParse(store.get('settings'));
+      const result = { settings: parsed.success ? parsed.data : defaultSettings, notice, hasPassword: vault.has() };
+      notice = null;
+      return result;
+    },
+    saveSettings: (s) => store.set('settings', s),
+    getPassword: () => vault.get(),
+    setPassword: (p) => vault.set(p),
+    appendHistory: (entry) => history.append(entry),
+    readHistory: () => history.read(),
+    isTrustedSender: (url) => isAppUrl(url, devServerUrl),
+  });
+  installPermissionHandlers(session.defaultSession, devServerUrl);
+
+  const settings = settingsSchema.safeParse(store.get('settings'));
+  const role = process.argv.includes('--supervisor') || (settings.success && settings.data.role === 'supervisor') ? 'supervisor' : 'agent';
+  openRoleWindow(role);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openRoleWindow(role);
+  });
+}
+
+function openRoleWindow(role: 'agent' | 'supervisor'): BrowserWindow {
+  const existing = windows.get(role);
+  if (existing) return existing;
+  const win = new BrowserWindow({
+    width: role === 'agent' ? 420 : 1100,
+    height: 760,
+    minWidth: 360,
+    title: role === 'agent' ? 'Whisperline' : 'Whisperline — Supervisor',
+    show: false,
+    webPreferences: {
+      preload: join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      // Calls keep their audio graph running when the window is in the background.
+      backgroundThrottling: false,
+    },
+  });
+  windows.set(role, win);
+  win.on('closed', () => windows.delete(role));
+  win.once('ready-to-show', () => win.show());
+  lockNavigation(win.webContents, devServerUrl, dial);
+  win.webContents.on('did-finish-load', () => {
+    if (role === 'agent' && pendingDial) {
+      win.webContents.send(ipcChannels.dialRequest, pendingDial);
+      pendingDial = null;
+    }
+  });
+  if (devServerUrl) win.loadURL(`${devServerUrl}#/${role}`);
+  else win.loadFile(join(here, '../renderer/index.html'), { hash: `/${role}` });
+  return win;
+}

@@ -1,0 +1,85 @@
+/**
+ * The app's security baseline, kept free of Electron imports so it can be tested with plain objects
+ * standing in for Electron's session and webContents.
+ */
+
+/** Renderer CSP: only our own bundle; WebSocket to any SIP server the user configures; no eval. */
+export const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'", // MUI/emotion injects <style> tags at run time
+  "img-src 'self' data:",
+  "media-src 'self' blob: data:",
+  "connect-src 'self' ws: wss:",
+  "font-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** True when a URL belongs to the app's own pages (packaged file:// or the dev server). */
+export function isAppUrl(url: string, devServerUrl: string | undefined): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (devServerUrl) {
+    const dev = new URL(devServerUrl);
+    if (parsed.origin === dev.origin) return true;
+  }
+  return parsed.protocol === 'file:' && /\/renderer\/index\.html$/.test(parsed.pathname);
+}
+
+type PermissionRequest = (
+  webContents: unknown,
+  permission: string,
+  callback: (granted: boolean) => void,
+  details: { requestingUrl?: string; mediaTypes?: string[] },
+) => void;
+type PermissionCheck = (webContents: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string; mediaType?: string }) => boolean;
+
+export interface SessionLike {
+  setPermissionRequestHandler(handler: PermissionRequest | null): void;
+  setPermissionCheckHandler(handler: PermissionCheck | null): void;
+  webRequest: {
+    onHeadersReceived(listener: (details: { url: string; responseHeaders?: Record<string, string[]> }, callback: (r: { responseHeaders?: Record<string, string[]> }) => void) => void): void;
+  };
+}
+
+/** Microphone (and device enumeration/output selection) for the app's own pages; nothing else, for nobody else. */
+export function installPermissionHandlers(session: SessionLike, devServerUrl: string | undefined): void {
+  const allowed = new Set(['media', 'speaker-selection', 'notifications']);
+  session.setPermissionRequestHandler((_wc, permission, callback, details) => {
+    const own = isAppUrl(details.requestingUrl ?? '', devServerUrl);
+    const videoAsked = details.mediaTypes?.includes('video') ?? false;
+    callback(own && allowed.has(permission) && !videoAsked);
+  });
+  session.setPermissionCheckHandler((_wc, permission, _origin, details) => {
+    return isAppUrl(details.requestingUrl ?? '', devServerUrl) && (allowed.has(permission) || permission === 'media');
+  });
+  session.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] },
+    });
+  });
+}
+
+export interface WebContentsLike {
+  on(event: 'will-navigate', listener: (event: { preventDefault(): void }, url: string) => void): void;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+}
+
+/** No navigation away from the app and no new windows; sip:/tel: links are handed to the dialer. */
+export function lockNavigation(webContents: WebContentsLike, devServerUrl: string | undefined, onDialLink: (uri: string) => void): void {
+  webContents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url, devServerUrl)) event.preventDefault();
+    if (/^(sip|sips|tel):/i.test(url)) onDialLink(url);
+  });
+  webContents.setWindowOpenHandler(({ url }) => {
+    if (/^(sip|sips|tel):/i.test(url)) onDialLink(url);
+    return { action: 'deny' };
+  });
+}

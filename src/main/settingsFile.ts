@@ -1,0 +1,31 @@
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { parseSettingsText } from '../shared/settings';
+
+export interface SettingsRecovery {
+  /** Why the file was set aside, for the user; null when it was fine or absent. */
+  notice: string | null;
+  backupPath: string | null;
+}
+
+/**
+ * Runs before electron-store opens the file: a settings file that is not valid JSON or does not
+ * match the schema is renamed aside (kept for support, never deleted) so defaults load and the
+ * user is told why.
+ */
+export function setAsideCorruptSettings(path: string, now: () => Date = () => new Date()): SettingsRecovery {
+  if (!existsSync(path)) return { notice: null, backupPath: null };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { notice: `Settings could not be read (${(e as Error).message}); defaults are in use.`, backupPath: null };
+  }
+  const parsed = parseSettingsText(text);
+  if (parsed.ok) return { notice: null, backupPath: null };
+  const backupPath = path.replace(/\.json$/, '') + `.corrupt-${now().toISOString().replace(/[:.]/g, '-')}.json`;
+  renameSync(path, backupPath);
+  return {
+    notice: `Your settings file was damaged (${parsed.reason}). It was kept as ${backupPath} and default settings were loaded.`,
+    backupPath,
+  };
+}

@@ -1,0 +1,144 @@
+import type { WhisperlineBridge } from '../shared/bridge';
+import type { CallRecord, WrapUp } from '../shared/callHistory';
+import type { Settings } from '../shared/settings';
+import { AudioEngine } from './audio/engine';
+import { listAudioDevices, missingDevices } from './audio/devices';
+import { Ringer } from './audio/ringer';
+import { Phone } from './sip/phone';
+import { notify, phoneStore } from './store/phoneState';
+
+const deviceNames = { micId: 'microphone', headsetId: 'headset', ringerId: 'ringer' } as const;
+
+/**
+ * Wires the bridge (settings, secrets, history), the audio engine and the SIP phone to the store.
+ * The single place where user intents from views become effects.
+ */
+export class WhisperlineApp {
+  readonly audio = new AudioEngine();
+  readonly ringer = new Ringer();
+  readonly phone: Phone;
+  /** Calls that ended while history could not be written (disk full): retried with the next write. */
+  private unsaved: CallRecord[] = [];
+
+  constructor(readonly bridge: WhisperlineBridge) {
+    this.phone = new Phone(this.audio, this.ringer, { onCallEnded: (r) => void this.onCallEnded(r) });
+    this.audio.onMicEnded = () => void this.refreshDevices(true);
+    navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.refreshDevices(false));
+    bridge.onDialRequest((uri) => void this.phone.dial(uri));
+  }
+
+  async init(): Promise<void> {
+    const loaded = await this.bridge.loadSettings();
+    phoneStore.update((s) => ({ ...s, settings: loaded.settings, hasPassword: loaded.hasPassword }));
+    if (loaded.notice) notify('warning', loaded.notice);
+    this.phone.dtmfMode = loaded.settings.dtmfMode;
+    await this.loadHistory();
+    await this.applyAudio(loaded.settings).catch((e: Error) => notify('error', `Microphone unavailable: ${e.message}`));
+    await this.refreshDevices(false);
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const { settings } = phoneStore.get();
+    if (!settings?.account) return;
+    const password = await this.bridge.getPassword();
+    if (password === null) {
+      phoneStore.update((s) => ({ ...s, registration: { state: 'unconfigured', message: 'Enter your SIP password in Settings.', registeredAt: null } }));
+      return;
+    }
+    await this.phone.start(settings.account, password);
+  }
+
+  async saveSettings(settings: Settings, password: string | null): Promise<void> {
+    await this.bridge.saveSettings(settings);
+    if (password !== null && password !== '') {
+      const { persisted } = await this.bridge.setPassword(password);
+      if (!persisted && this.bridge.host === 'electron') notify('warning', 'This computer has no keychain: your SIP password is kept only until the app closes.');
+    }
+    const hasPassword = (await this.bridge.getPassword()) !== null;
+    phoneStore.update((s) => ({ ...s, settings, hasPassword }));
+    this.phone.dtmfMode = settings.dtmfMode;
+    await this.applyAudio(settings).catch((e: Error) => notify('error', `Audio device problem: ${e.message}`));
+    await this.connect();
+  }
+
+  private async applyAudio(settings: Settings): Promise<void> {
+    const { fellBack } = await this.audio.setMicrophone(settings.audio.micId);
+    if (fellBack) notify('warning', 'Your chosen microphone is not connected; using the system default.');
+    await this.audio.setHeadset(settings.audio.headsetId).catch(() => notify('warning', 'Your chosen headset is not connected; using the system default output.'));
+    await this.ringer.setDevice(settings.audio.ringerId).catch(() => notify('warning', 'Your chosen ringer is not connected; ringing on the system default output.'));
+  }
+
+  /** Re-reads devices; when a chosen one was unplugged, falls back to the default and says so. */
+  async refreshDevices(micEnded: boolean): Promise<void> {
+    let lists;
+    try {
+      lists = await listAudioDevices();
+    } catch {
+      return;
+    }
+    phoneStore.update((s) => ({ ...s, devices: lists }));
+    const settings = phoneStore.get().settings;
+    if (!settings) return;
+    const missing = missingDevices(settings.audio, lists);
+    for (const key of missing) notify('warning', `Your ${deviceNames[key]} was disconnected; using the system default until it is back.`);
+    if (missing.includes('micId') || micEnded) await this.audio.setMicrophone(missing.includes('micId') ? null : settings.audio.micId).catch(() => undefined);
+    else if (settings.audio.micId && this.audio.micDeviceLabel === null) await this.audio.setMicrophone(settings.audio.micId).catch(() => undefined);
+    if (missing.includes('headsetId')) await this.audio.setHeadset(null).catch(() => undefined);
+    if (missing.includes('ringerId')) await this.ringer.setDevice(null).catch(() => undefined);
+  }
+
+  private async loadHistory(): Promise<void> {
+    try {
+      const { items, skippedLines } = await this.bridge.readHistory();
+      phoneStore.update((s) => ({ ...s, history: items }));
+      if (skippedLines > 0) notify('info', `${skippedLines} unreadable line(s) in call history were skipped.`);
+    } catch (e) {
+      notify('error', (e as Error).message);
+    }
+  }
+
+  private async onCallEnded(record: CallRecord): Promise<void> {
+    // Show it at once; the disk write follows (and is retried if it fails).
+    phoneStore.update((s) => ({
+      ...s,
+      history: [{ ...record, wrapUp: null }, ...s.history.filter((h) => h.id !== record.id)],
+      ...(record.answeredAt && record.outcome === 'answered' ? { agentState: 'wrap-up' as const, wrapUpFor: { callId: record.id, remote: record.remoteName || record.remote } } : {}),
+    }));
+    this.unsaved.push(record);
+    await this.flushHistory();
+  }
+
+  private async flushHistory(): Promise<void> {
+    while (this.unsaved.length) {
+      try {
+        await this.bridge.appendCall(this.unsaved[0]);
+        this.unsaved.shift();
+      } catch (e) {
+        notify('error', `${(e as Error).message}. The call is kept and will be saved with the next one.`);
+        return;
+      }
+    }
+  }
+
+  async submitWrapUp(callId: string, wrapUp: WrapUp): Promise<boolean> {
+    try {
+      await this.flushHistory();
+      await this.bridge.appendWrapUp(callId, wrapUp);
+    } catch (e) {
+      notify('error', `Wrap-up not saved: ${(e as Error).message}`);
+      return false;
+    }
+    phoneStore.update((s) => ({
+      ...s,
+      history: s.history.map((h) => (h.id === callId ? { ...h, wrapUp } : h)),
+      wrapUpFor: null,
+      agentState: 'ready',
+    }));
+    return true;
+  }
+
+  setAgentState(agentState: 'ready' | 'not-ready' | 'wrap-up'): void {
+    phoneStore.update((s) => ({ ...s, agentState }));
+  }
+}

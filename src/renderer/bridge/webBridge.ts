@@ -1,0 +1,64 @@
+import type { LoadedSettings, WhisperlineBridge } from '../../shared/bridge';
+import { defaultSettings, parseSettingsText, type Settings } from '../../shared/settings';
+import { foldHistory, historyEntrySchema, type HistoryEntry } from '../../shared/callHistory';
+
+const settingsKey = 'whisperline.settings';
+const historyKey = 'whisperline.history';
+const passwordKey = 'whisperline.sipPassword';
+
+/**
+ * The bridge for the plain web build: settings and history in localStorage, the SIP password only
+ * in sessionStorage (a browser has no OS keychain; it is never written to persistent storage).
+ */
+export function createWebBridge(storage: Storage = localStorage, session: Storage = sessionStorage): WhisperlineBridge {
+  const appendEntry = (entry: HistoryEntry) => {
+    historyEntrySchema.parse(entry);
+    const lines = storage.getItem(historyKey) ?? '';
+    try {
+      storage.setItem(historyKey, `${lines}${JSON.stringify(entry)}\n`);
+    } catch (e) {
+      throw new Error(`Could not save call history: browser storage is full (${(e as Error).message})`);
+    }
+  };
+  return {
+    host: 'web',
+    async loadSettings(): Promise<LoadedSettings> {
+      const text = storage.getItem(settingsKey);
+      let settings: Settings = defaultSettings;
+      let notice: string | null = null;
+      if (text !== null) {
+        const parsed = parseSettingsText(text);
+        if (parsed.ok) settings = parsed.settings;
+        else {
+          const backupKey = `${settingsKey}.corrupt-${Date.now()}`;
+          storage.setItem(backupKey, text);
+          storage.removeItem(settingsKey);
+          notice = `Your saved settings were damaged (${parsed.reason}). They were kept as ${backupKey} and defaults were loaded.`;
+        }
+      }
+      return { settings, notice, hasPassword: session.getItem(passwordKey) !== null };
+    },
+    async saveSettings(settings) {
+      storage.setItem(settingsKey, JSON.stringify(settings));
+    },
+    async getPassword() {
+      return session.getItem(passwordKey);
+    },
+    async setPassword(password) {
+      session.setItem(passwordKey, password);
+      return { persisted: false };
+    },
+    async appendCall(call) {
+      appendEntry({ kind: 'call', call });
+    },
+    async appendWrapUp(callId, wrapUp) {
+      appendEntry({ kind: 'wrapup', callId, wrapUp, at: new Date().toISOString() });
+    },
+    async readHistory() {
+      return foldHistory((storage.getItem(historyKey) ?? '').split('\n'));
+    },
+    onDialRequest() {
+      return () => undefined;
+    },
+  };
+}

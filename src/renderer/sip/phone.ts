@@ -1,0 +1,542 @@
+import {
+  Invitation,
+  Inviter,
+  Registerer,
+  RegistererState,
+  SessionState,
+  UserAgent,
+  type Referral,
+  type Session,
+  type Info,
+} from 'sip.js';
+import { SessionDescriptionHandler, defaultSessionDescriptionHandlerFactory, type SessionDescriptionHandlerOptions } from 'sip.js/lib/platform/web';
+import { SIPExtension } from 'sip.js/lib/api/user-agent-options';
+import { authUserOf, type Account } from '../../shared/settings';
+import type { CallRecord } from '../../shared/callHistory';
+import { reconnectDelayMs } from '../../shared/backoff';
+import { dtmfPattern, toSipUri, userOf } from '../../shared/dialTarget';
+import { describeCallFailure, describeRegistrationFailure, describeTransportFailure } from '../../shared/sipErrors';
+import type { AudioEngine, CallLeg } from '../audio/engine';
+import type { Ringer } from '../audio/ringer';
+import { notify, patchCall, phoneStore, type CallView } from '../store/phoneState';
+
+interface CallEntry {
+  id: string;
+  session: Session;
+  leg: CallLeg | null;
+  holdStartedAt: number | null;
+  holdMs: number;
+  transfers: number;
+  outcome: CallRecord['outcome'] | null;
+  reason: string;
+  ringing: boolean;
+}
+
+export interface PhoneEvents {
+  /** An answered call ended: the agent owes a wrap-up. */
+  onCallEnded(record: CallRecord): void;
+}
+
+let callSeq = 0;
+
+/**
+ * The agent's SIP user agent: registration, calls, transfers. It owns the SIP.js objects and turns
+ * their events into store updates; views only call its methods and read the store.
+ */
+export class Phone {
+  private ua: UserAgent | null = null;
+  private registerer: Registerer | null = null;
+  private account: Account | null = null;
+  private readonly calls = new Map<string, CallEntry>();
+  private readonly legsBySdh = new WeakMap<object, CallLeg>();
+  private reconnectAttempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopping = false;
+  dtmfMode: 'rfc4733' | 'info' = 'rfc4733';
+
+  constructor(
+    private readonly audio: AudioEngine,
+    private readonly ringer: Ringer,
+    private readonly events: PhoneEvents,
+  ) {}
+
+  private setRegistration(state: PhoneStateReg, message: string | null = null): void {
+    phoneStore.update((s) => ({
+      ...s,
+      registration: { state, message, registeredAt: state === 'registered' ? Date.now() : s.registration.registeredAt },
+    }));
+  }
+
+  /** Connects and registers; replaces any earlier account. Resolves once the first attempt settled. */
+  async start(account: Account, password: string): Promise<void> {
+    await this.stop();
+    this.stopping = false;
+    this.account = account;
+    const uri = UserAgent.makeURI(`sip:${account.extension}@${account.domain}`);
+    if (!uri) {
+      this.setRegistration('failed', `Invalid SIP address sip:${account.extension}@${account.domain}`);
+      return;
+    }
+    // Every call leg's outgoing audio comes from the engine's graph, not straight from getUserMedia.
+    const mediaStreamFactory = async (_c: MediaStreamConstraints, sdh: SessionDescriptionHandler) => {
+      let leg = this.legsBySdh.get(sdh);
+      if (!leg) {
+        leg = this.audio.createLeg(`leg-${++callSeq}`);
+        this.legsBySdh.set(sdh, leg);
+      }
+      return leg.outgoing;
+    };
+    const ua = new UserAgent({
+      uri,
+      displayName: account.displayName || account.extension,
+      authorizationUsername: authUserOf(account),
+      authorizationPassword: password,
+      transportOptions: { server: account.server, connectionTimeout: 5, keepAliveInterval: 20 },
+      sessionDescriptionHandlerFactory: defaultSessionDescriptionHandlerFactory(mediaStreamFactory),
+      sessionDescriptionHandlerFactoryOptions: {
+        peerConnectionConfiguration: { iceServers: [] },
+        iceGatheringTimeout: 500,
+      },
+      sipExtensionReplaces: SIPExtension.Supported,
+      // We run our own back-off (SIP.js only knows a fixed delay).
+      reconnectionAttempts: 0,
+      logBuiltinEnabled: false,
+      logLevel: 'error',
+      delegate: {
+        onInvite: (invitation) => this.onInvite(invitation),
+        onDisconnect: (error) => this.onDisconnect(error),
+        onConnect: () => this.onConnect(),
+      },
+    });
+    this.ua = ua;
+    this.registerer = new Registerer(ua, { expires: 300, refreshFrequency: 80 });
+    this.registerer.stateChange.addListener((state) => {
+      if (this.ua !== ua) return;
+      if (state === RegistererState.Registered) {
+        this.reconnectAttempt = 0;
+        this.setRegistration('registered');
+      } else if (state === RegistererState.Unregistered && phoneStore.get().registration.state === 'registered') {
+        this.setRegistration('unregistered');
+      }
+    });
+    this.setRegistration('connecting');
+    try {
+      await ua.start();
+    } catch {
+      this.setRegistration('reconnecting', describeTransportFailure(account.server));
+      this.scheduleReconnect();
+      return;
+    }
+    await this.register();
+  }
+
+  private async register(): Promise<void> {
+    const registerer = this.registerer;
+    if (!registerer || !this.account) return;
+    await registerer
+      .register({
+        requestDelegate: {
+          onReject: (response) => {
+            const { statusCode = 0, reasonPhrase = '' } = response.message;
+            this.setRegistration('failed', describeRegistrationFailure(statusCode, reasonPhrase));
+          },
+        },
+      })
+      .catch((e: Error) => this.setRegistration('failed', `Registration failed: ${e.message}`));
+  }
+
+  private onConnect(): void {
+    // After a reconnect the server may have lost our binding (restart): register again.
+    if (this.reconnectAttempt > 0 || phoneStore.get().registration.state === 'reconnecting') void this.register();
+  }
+
+  private onDisconnect(error?: Error): void {
+    if (this.stopping || !error || !this.account) return;
+    this.setRegistration('reconnecting', `Connection to ${this.account.server} lost; reconnecting…`);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.stopping) return;
+    const attempt = ++this.reconnectAttempt;
+    const delay = reconnectDelayMs(attempt);
+    this.reconnectTimer = setTimeout(async () => {
+      this.reconnectTimer = null;
+      const ua = this.ua;
+      if (!ua || this.stopping) return;
+      try {
+        await ua.reconnect();
+      } catch {
+        if (this.account) this.setRegistration('reconnecting', `${describeTransportFailure(this.account.server)} Retry ${attempt}…`);
+        this.scheduleReconnect();
+        return;
+      }
+      await this.register();
+    }, delay);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.reconnectAttempt = 0;
+    const ua = this.ua;
+    this.ua = null;
+    if (!ua) return;
+    try {
+      if (this.registerer?.state === RegistererState.Registered) await this.registerer.unregister().catch(() => undefined);
+      await ua.stop();
+    } catch {
+      // Stopping a UA whose transport is already gone: nothing left to clean up remotely.
+    }
+    this.setRegistration('unregistered');
+  }
+
+  async unregister(): Promise<void> {
+    await this.stop();
+    this.setRegistration('unregistered', 'Signed out');
+  }
+
+  // ---- calls -------------------------------------------------------------------------------
+
+  private addCall(session: Session, view: Omit<CallView, 'id' | 'muted' | 'startedAt' | 'answeredAt' | 'dtmfSent' | 'dtmfReceived' | 'note'> & { note?: string | null }): CallEntry {
+    const id = `call-${Date.now().toString(36)}-${++callSeq}`;
+    const entry: CallEntry = { id, session, leg: null, holdStartedAt: null, holdMs: 0, transfers: 0, outcome: null, reason: '', ringing: false };
+    this.calls.set(id, entry);
+    phoneStore.update((s) => ({
+      ...s,
+      calls: [...s.calls, { id, muted: false, startedAt: Date.now(), answeredAt: null, dtmfSent: '', dtmfReceived: '', note: null, ...view }],
+    }));
+    session.delegate = {
+      onRefer: (referral) => this.onRefer(entry, referral),
+      onInfo: (info) => this.onInfo(entry, info),
+    };
+    session.stateChange.addListener((state) => this.onSessionState(entry, state));
+    return entry;
+  }
+
+  private view(id: string): CallView | undefined {
+    return phoneStore.get().calls.find((c) => c.id === id);
+  }
+
+  private onSessionState(entry: CallEntry, state: SessionState): void {
+    if (state === SessionState.Established) {
+      this.stopRinging(entry);
+      const sdh = entry.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+      const leg = sdh ? this.legsBySdh.get(sdh) ?? null : null;
+      entry.leg = leg;
+      if (sdh && leg) {
+        const tracks = sdh.peerConnection?.getReceivers().map((r) => r.track).filter((t) => t.kind === 'audio') ?? [];
+        if (tracks.length) leg.attachRemote(new MediaStream(tracks));
+        const dtmf = sdh.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio')?.dtmf;
+        if (dtmf) {
+          // A tone counts as sent when the browser actually starts it on RTP (RFC 4733).
+          dtmf.ontonechange = (ev) => {
+            if (ev.tone) patchCall(entry.id, { dtmfSent: (this.view(entry.id)?.dtmfSent ?? '') + ev.tone });
+          };
+        }
+      }
+      patchCall(entry.id, { state: 'active', answeredAt: Date.now() });
+      entry.outcome = 'answered';
+    } else if (state === SessionState.Terminated) {
+      this.onTerminated(entry);
+    }
+  }
+
+  private onTerminated(entry: CallEntry): void {
+    if (!this.calls.has(entry.id)) return;
+    this.calls.delete(entry.id);
+    this.stopRinging(entry);
+    if (entry.holdStartedAt) entry.holdMs += Date.now() - entry.holdStartedAt;
+    entry.leg?.dispose();
+    const view = this.view(entry.id);
+    phoneStore.update((s) => ({ ...s, calls: s.calls.filter((c) => c.id !== entry.id) }));
+    if (!view) return;
+    const record: CallRecord = {
+      id: entry.id,
+      direction: view.direction,
+      remote: view.remoteUri,
+      remoteName: view.remoteName,
+      startedAt: new Date(view.startedAt).toISOString(),
+      answeredAt: view.answeredAt ? new Date(view.answeredAt).toISOString() : null,
+      endedAt: new Date().toISOString(),
+      holdSeconds: Math.round(entry.holdMs / 100) / 10,
+      transfers: entry.transfers,
+      outcome: entry.outcome ?? (view.direction === 'inbound' ? 'missed' : 'cancelled'),
+      reason: entry.reason,
+    };
+    this.events.onCallEnded(record);
+  }
+
+  private stopRinging(entry: CallEntry): void {
+    if (entry.ringing) {
+      entry.ringing = false;
+      this.ringer.stop();
+    }
+  }
+
+  private onInvite(invitation: Invitation): void {
+    const remote = invitation.remoteIdentity;
+    const remoteUri = remote.uri.toString();
+    const remoteName = remote.displayName || userOf(remoteUri);
+    // An INVITE with Replaces takes the place of a call we already have (attended transfer): answer it.
+    if (invitation.replacee) {
+      const entry = this.addCall(invitation, { direction: 'inbound', remoteUri, remoteName, state: 'ringing', consultFor: null, note: 'Transferred to you' });
+      void this.acceptInvitation(entry, invitation);
+      return;
+    }
+    const agentState = phoneStore.get().agentState;
+    if (agentState !== 'ready') {
+      void invitation.reject({ statusCode: 480, reasonPhrase: agentState === 'wrap-up' ? 'Agent In Wrap-up' : 'Agent Not Ready' });
+      notify('info', `Call from ${remoteName} was not offered: you are ${agentState === 'wrap-up' ? 'in wrap-up' : 'not ready'}.`);
+      return;
+    }
+    const entry = this.addCall(invitation, { direction: 'inbound', remoteUri, remoteName, state: 'ringing', consultFor: null });
+    entry.ringing = true;
+    this.ringer.start();
+    invitation.delegate = {
+      ...invitation.delegate,
+      onCancel: () => {
+        entry.outcome = 'missed';
+        entry.reason = 'Caller hung up';
+      },
+    };
+  }
+
+  private async acceptInvitation(entry: CallEntry, invitation: Invitation): Promise<void> {
+    this.audio.resume();
+    try {
+      await invitation.accept();
+    } catch (e) {
+      entry.outcome = 'failed';
+      entry.reason = (e as Error).message;
+      notify('error', `Could not answer: ${(e as Error).message}`);
+    }
+  }
+
+  async answer(id: string): Promise<void> {
+    const entry = this.calls.get(id);
+    if (!entry || !(entry.session instanceof Invitation)) return;
+    // Call waiting: answering the second call puts the current one on hold first.
+    for (const other of this.calls.values()) {
+      if (other !== entry && this.view(other.id)?.state === 'active') await this.hold(other.id, true);
+    }
+    this.stopRinging(entry);
+    await this.acceptInvitation(entry, entry.session);
+  }
+
+  async decline(id: string): Promise<void> {
+    const entry = this.calls.get(id);
+    if (!entry || !(entry.session instanceof Invitation)) return;
+    entry.outcome = 'declined';
+    await entry.session.reject({ statusCode: 486 }).catch(() => undefined);
+  }
+
+  /** Places a call; with `consultFor`, the new call is the consultation leg of an attended transfer. */
+  async dial(input: string, consultFor: string | null = null): Promise<string | null> {
+    const ua = this.ua;
+    const account = this.account;
+    if (!ua || !account) {
+      notify('error', 'Not signed in to a SIP server.');
+      return null;
+    }
+    const target = toSipUri(input, account.domain);
+    const uri = target ? UserAgent.makeURI(target) : undefined;
+    if (!target || !uri) {
+      notify('error', `"${input}" is not a number or SIP address that can be dialled.`);
+      return null;
+    }
+    this.audio.resume();
+    for (const other of this.calls.values()) {
+      if (this.view(other.id)?.state === 'active') await this.hold(other.id, true);
+    }
+    const inviter = new Inviter(ua, uri);
+    const entry = this.addCall(inviter, { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor });
+    this.invite(entry, inviter);
+    return entry.id;
+  }
+
+  private invite(entry: CallEntry, inviter: Inviter): void {
+    inviter
+      .invite({
+        requestDelegate: {
+          onReject: (response) => {
+            const { statusCode = 0, reasonPhrase = '' } = response.message;
+            entry.outcome = 'failed';
+            entry.reason = describeCallFailure(statusCode, reasonPhrase);
+            notify('warning', `Call to ${userOf(inviter.remoteIdentity.uri.toString())}: ${entry.reason}`);
+          },
+        },
+      })
+      .catch((e: Error) => {
+        entry.outcome = 'failed';
+        entry.reason = e.message;
+        notify('error', `Call failed: ${e.message}`);
+      });
+  }
+
+  async hangup(id: string): Promise<void> {
+    const entry = this.calls.get(id);
+    if (!entry) return;
+    const s = entry.session;
+    try {
+      if (s.state === SessionState.Established) await s.bye();
+      else if (s instanceof Inviter) {
+        entry.outcome = 'cancelled';
+        await s.cancel();
+      } else if (s instanceof Invitation) await this.decline(id);
+    } catch (e) {
+      notify('error', `Hang up failed: ${(e as Error).message}`);
+      // Make sure the call never stays stuck in the UI.
+      this.onTerminated(entry);
+    }
+  }
+
+  async hold(id: string, onHold: boolean): Promise<void> {
+    const entry = this.calls.get(id);
+    const view = this.view(id);
+    if (!entry || !view || entry.session.state !== SessionState.Established) return;
+    if ((view.state === 'held') === onHold) return;
+    const session = entry.session;
+    const options = session.sessionDescriptionHandlerOptionsReInvite as SessionDescriptionHandlerOptions;
+    session.sessionDescriptionHandlerOptionsReInvite = { ...options, hold: onHold } as SessionDescriptionHandlerOptions;
+    await new Promise<void>((resolve) => {
+      session
+        .invite({
+          requestDelegate: {
+            onAccept: () => {
+              entry.leg?.setHeld(onHold);
+              if (onHold) entry.holdStartedAt = Date.now();
+              else if (entry.holdStartedAt) {
+                entry.holdMs += Date.now() - entry.holdStartedAt;
+                entry.holdStartedAt = null;
+              }
+              patchCall(id, { state: onHold ? 'held' : 'active' });
+              resolve();
+            },
+            onReject: (r) => {
+              session.sessionDescriptionHandlerOptionsReInvite = { ...options, hold: !onHold } as SessionDescriptionHandlerOptions;
+              notify('warning', `${onHold ? 'Hold' : 'Resume'} refused (${r.message.statusCode})`);
+              resolve();
+            },
+          },
+        })
+        .catch((e: Error) => {
+          notify('error', `${onHold ? 'Hold' : 'Resume'} failed: ${e.message}`);
+          resolve();
+        });
+    });
+  }
+
+  setMuted(id: string, muted: boolean): void {
+    const entry = this.calls.get(id);
+    if (!entry) return;
+    entry.leg?.setMuted(muted);
+    patchCall(id, { muted });
+  }
+
+  sendDtmf(id: string, digit: string): void {
+    const entry = this.calls.get(id);
+    if (!entry || entry.session.state !== SessionState.Established || !dtmfPattern.test(digit)) return;
+    if (this.dtmfMode === 'info') {
+      void entry.session
+        .info({
+          requestOptions: {
+            body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${digit}\r\nDuration=160\r\n` },
+          },
+        })
+        .then(() => patchCall(id, { dtmfSent: (this.view(id)?.dtmfSent ?? '') + digit }))
+        .catch((e: Error) => notify('error', `DTMF failed: ${e.message}`));
+      return;
+    }
+    const sdh = entry.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+    if (!sdh?.sendDtmf(digit, { duration: 120, interToneGap: 70 })) notify('warning', 'This call cannot send DTMF tones.');
+  }
+
+  /** Blind transfer: the far end is asked to call `target`; our leg ends once it agrees. */
+  async blindTransfer(id: string, target: string): Promise<void> {
+    const entry = this.calls.get(id);
+    const account = this.account;
+    if (!entry || !account) return;
+    const uri = toSipUri(target, account.domain);
+    const parsed = uri ? UserAgent.makeURI(uri) : undefined;
+    if (!parsed) {
+      notify('error', `"${target}" is not a valid transfer target.`);
+      return;
+    }
+    await this.refer(entry, parsed, `Transferred to ${userOf(uri!)}`);
+  }
+
+  /** Attended transfer: join the held call `id` with the consultation call `consultId` (REFER with Replaces). */
+  async completeAttendedTransfer(id: string, consultId: string): Promise<void> {
+    const entry = this.calls.get(id);
+    const consult = this.calls.get(consultId);
+    if (!entry || !consult) return;
+    await this.refer(entry, consult.session, `Transferred to ${this.view(consultId)?.remoteName ?? 'consultation'}`);
+  }
+
+  private async refer(entry: CallEntry, target: Session | ReturnType<typeof UserAgent.makeURI> & object, note: string): Promise<void> {
+    patchCall(entry.id, { state: 'transferring', note: 'Transferring…' });
+    await new Promise<void>((resolve) => {
+      entry.session
+        .refer(target as never, {
+          requestDelegate: {
+            onAccept: () => {
+              entry.transfers++;
+              entry.outcome = 'transferred';
+              entry.reason = note;
+              // The transferee now calls the target itself; our leg is no longer needed.
+              void entry.session.bye().catch(() => undefined);
+              resolve();
+            },
+            onReject: (r) => {
+              patchCall(entry.id, { state: this.view(entry.id)?.answeredAt ? 'held' : 'active', note: null });
+              notify('warning', `Transfer refused (${r.message.statusCode} ${r.message.reasonPhrase})`);
+              resolve();
+            },
+          },
+        })
+        .catch((e: Error) => {
+          notify('error', `Transfer failed: ${e.message}`);
+          patchCall(entry.id, { state: 'held', note: null });
+          resolve();
+        });
+    });
+  }
+
+  /** The far end asked us to call someone else (we are being transferred). */
+  private onRefer(entry: CallEntry, referral: Referral): void {
+    const ua = this.ua;
+    if (!ua) {
+      void referral.reject();
+      return;
+    }
+    void referral.accept().then(() => {
+      const inviter = referral.makeInviter();
+      const target = inviter.remoteIdentity.uri.toString();
+      const next = this.addCall(inviter, { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, note: 'Transferred call' });
+      inviter.stateChange.addListener((state) => {
+        if (state === SessionState.Established && entry.session.state === SessionState.Established) {
+          entry.outcome = 'transferred';
+          void entry.session.bye().catch(() => undefined);
+        }
+      });
+      this.invite(next, inviter);
+    });
+  }
+
+  private onInfo(entry: CallEntry, info: Info): void {
+    const body = info.request.body ?? '';
+    const type = info.request.getHeader('content-type') ?? '';
+    const signal = /signal\s*=\s*([0-9A-D#*])/i.exec(body);
+    if (/dtmf-relay/i.test(type) && signal) {
+      patchCall(entry.id, { dtmfReceived: (this.view(entry.id)?.dtmfReceived ?? '') + signal[1].toUpperCase() });
+      void info.accept();
+      return;
+    }
+    // Unknown INFO packages are refused cleanly (RFC 6086: 469 Bad Info Package).
+    void info.reject({ statusCode: 469, reasonPhrase: 'Bad Info Package' });
+  }
+}
+
+type PhoneStateReg = import('../store/phoneState').RegistrationState;

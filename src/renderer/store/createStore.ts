@@ -1,0 +1,30 @@
+import { useSyncExternalStore } from 'react';
+
+export interface Store<T> {
+  get(): T;
+  update(fn: (state: T) => T): void;
+  subscribe(listener: () => void): () => void;
+}
+
+/** A minimal one-way store: SIP and audio events update it, React views read it. */
+export function createStore<T>(initial: T): Store<T> {
+  let state = initial;
+  const listeners = new Set<() => void>();
+  return {
+    get: () => state,
+    update(fn) {
+      const next = fn(state);
+      if (next === state) return;
+      state = next;
+      for (const l of listeners) l();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export function useStore<T, S>(store: Store<T>, select: (state: T) => S): S {
+  return useSyncExternalStore(store.subscribe, () => select(store.get()));
+}

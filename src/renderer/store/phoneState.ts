@@ -1,0 +1,72 @@
+import type { HistoryItem } from '../../shared/callHistory';
+import type { Settings } from '../../shared/settings';
+import { createStore } from './createStore';
+
+export type RegistrationState = 'unconfigured' | 'connecting' | 'registered' | 'unregistered' | 'reconnecting' | 'failed';
+
+export type CallState = 'ringing' | 'dialing' | 'active' | 'held' | 'transferring' | 'ended';
+
+export interface CallView {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  remoteUri: string;
+  remoteName: string;
+  state: CallState;
+  muted: boolean;
+  startedAt: number;
+  answeredAt: number | null;
+  /** Digits actually sent on RTP (RFC 4733) or by INFO, as the far end receives them. */
+  dtmfSent: string;
+  dtmfReceived: string;
+  /** When this call is the consultation leg of an attended transfer: the call being transferred. */
+  consultFor: string | null;
+  note: string | null;
+}
+
+export interface DeviceOption {
+  deviceId: string;
+  label: string;
+}
+
+export type NoticeSeverity = 'info' | 'warning' | 'error' | 'success';
+export interface Notice {
+  id: number;
+  severity: NoticeSeverity;
+  text: string;
+}
+
+export interface PhoneState {
+  settings: Settings | null;
+  hasPassword: boolean;
+  registration: { state: RegistrationState; message: string | null; registeredAt: number | null };
+  calls: CallView[];
+  agentState: 'ready' | 'not-ready' | 'wrap-up';
+  wrapUpFor: { callId: string; remote: string } | null;
+  devices: { inputs: DeviceOption[]; outputs: DeviceOption[] };
+  history: HistoryItem[];
+  notices: Notice[];
+}
+
+export const phoneStore = createStore<PhoneState>({
+  settings: null,
+  hasPassword: false,
+  registration: { state: 'unconfigured', message: null, registeredAt: null },
+  calls: [],
+  agentState: 'ready',
+  wrapUpFor: null,
+  devices: { inputs: [], outputs: [] },
+  history: [],
+  notices: [],
+});
+
+let noticeSeq = 0;
+export function notify(severity: NoticeSeverity, text: string): void {
+  phoneStore.update((s) => ({ ...s, notices: [...s.notices.filter((n) => n.text !== text), { id: ++noticeSeq, severity, text }] }));
+}
+export function dismissNotice(id: number): void {
+  phoneStore.update((s) => ({ ...s, notices: s.notices.filter((n) => n.id !== id) }));
+}
+
+export function patchCall(id: string, patch: Partial<CallView>): void {
+  phoneStore.update((s) => ({ ...s, calls: s.calls.map((c) => (c.id === id ? { ...c, ...patch } : c)) }));
+}

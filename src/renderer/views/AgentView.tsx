@@ -1,0 +1,106 @@
+import { Alert, AppBar, Box, Button, Container, IconButton, MenuItem, Paper, Select, Stack, TextField, Toolbar, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import type { WhisperlineApp } from '../app';
+import { useStore } from '../store/createStore';
+import { dismissNotice, phoneStore } from '../store/phoneState';
+import { CallCard } from './CallCard';
+import { Dialpad } from './Dialpad';
+import { HistoryList } from './HistoryList';
+import { MicMeter } from './MicMeter';
+import { RegistrationChip } from './RegistrationChip';
+import { SettingsDialog } from './SettingsDialog';
+import { WrapUpDialog } from './WrapUpDialog';
+
+export function AgentView({ app }: { app: WhisperlineApp }) {
+  const calls = useStore(phoneStore, (s) => s.calls);
+  const notices = useStore(phoneStore, (s) => s.notices);
+  const agentState = useStore(phoneStore, (s) => s.agentState);
+  const registration = useStore(phoneStore, (s) => s.registration);
+  const settings = useStore(phoneStore, (s) => s.settings);
+  const [number, setNumber] = useState('');
+  const [settingsOpen, setSettingsOpen] = useState(false);
+
+  useEffect(() => {
+    // First run: nothing to sign in with yet, so open settings.
+    if (settings && !settings.account) setSettingsOpen(true);
+  }, [settings]);
+
+  const activeCall = calls.find((c) => c.state === 'active');
+  const onKey = (k: string) => {
+    if (activeCall) app.phone.sendDtmf(activeCall.id, k);
+    else setNumber((n) => n + k);
+  };
+  const dial = async () => {
+    if (await app.phone.dial(number)) setNumber('');
+  };
+
+  return (
+    <Box sx={{ minHeight: '100vh', bgcolor: '#f5f6fa' }}>
+      <AppBar position="static" elevation={0}>
+        <Toolbar variant="dense" sx={{ gap: 1 }}>
+          <Typography variant="h6" sx={{ flex: 1 }}>
+            Whisperline
+          </Typography>
+          <RegistrationChip />
+          <Select
+            size="small"
+            value={agentState}
+            onChange={(e) => app.setAgentState(e.target.value as typeof agentState)}
+            sx={{ bgcolor: 'white', height: 30, minWidth: 120 }}
+            SelectDisplayProps={{ 'data-testid': 'agent-state' } as object}
+          >
+            <MenuItem value="ready">Ready</MenuItem>
+            <MenuItem value="not-ready">Not ready</MenuItem>
+            <MenuItem value="wrap-up">Wrap-up</MenuItem>
+          </Select>
+          <IconButton color="inherit" aria-label="Settings" data-testid="open-settings" onClick={() => setSettingsOpen(true)}>
+            ⚙
+          </IconButton>
+        </Toolbar>
+      </AppBar>
+      <Container maxWidth="sm" sx={{ py: 2 }}>
+        <Stack spacing={1.5}>
+          {registration.message && registration.state !== 'registered' && (
+            <Alert severity={registration.state === 'failed' ? 'error' : 'info'} data-testid="registration-message">
+              {registration.message}
+            </Alert>
+          )}
+          {notices.map((n) => (
+            <Alert key={n.id} severity={n.severity} onClose={() => dismissNotice(n.id)} data-testid="notice">
+              {n.text}
+            </Alert>
+          ))}
+          {calls.map((c) => (
+            <CallCard key={c.id} call={c} phone={app.phone} calls={calls} />
+          ))}
+          <Paper variant="outlined" sx={{ p: 2 }}>
+            <Stack spacing={1.5}>
+              <Stack direction="row" spacing={1}>
+                <TextField
+                  size="small"
+                  fullWidth
+                  placeholder="Number, extension or sip: address"
+                  value={number}
+                  onChange={(e) => setNumber(e.target.value)}
+                  onKeyDown={(e) => e.key === 'Enter' && void dial()}
+                  slotProps={{ htmlInput: { 'data-testid': 'dial-input', 'aria-label': 'Number to dial' } }}
+                />
+                <Button variant="contained" color="secondary" data-testid="dial" disabled={!number.trim()} onClick={() => void dial()}>
+                  Call
+                </Button>
+              </Stack>
+              <Dialpad onKey={onKey} />
+              <MicMeter audio={app.audio} />
+            </Stack>
+          </Paper>
+          <Paper variant="outlined" sx={{ p: 2 }}>
+            <Typography variant="subtitle2">Recent calls</Typography>
+            <HistoryList onRedial={(uri) => setNumber(uri)} />
+          </Paper>
+        </Stack>
+      </Container>
+      <SettingsDialog app={app} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      <WrapUpDialog app={app} />
+    </Box>
+  );
+}

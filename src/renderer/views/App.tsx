@@ -1,0 +1,20 @@
+import { CssBaseline, ThemeProvider, createTheme } from '@mui/material';
+import type { WhisperlineApp } from '../app';
+import { AgentView } from './AgentView';
+
+const theme = createTheme({
+  palette: { mode: 'light', primary: { main: '#3b4cca' }, secondary: { main: '#0f9d76' } },
+  shape: { borderRadius: 10 },
+  typography: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
+});
+
+export function App({ app }: { app: WhisperlineApp }) {
+  return (
+    <ThemeProvider theme={theme}>
+      <CssBaseline />
+      <div onPointerDown={() => app.audio.resume()}>
+        <AgentView app={app} />
+      </div>
+    </ThemeProvider>
+  );
+}

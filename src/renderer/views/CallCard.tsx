@@ -1,0 +1,130 @@
+import { Box, Button, Card, CardContent, Chip, Stack, TextField, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import type { Phone } from '../sip/phone';
+import type { CallView } from '../store/phoneState';
+
+function useElapsed(since: number | null): string {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  if (!since) return '';
+  const s = Math.max(0, Math.floor((now - since) / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+const stateLabel: Record<CallView['state'], string> = {
+  ringing: 'Incoming call',
+  dialing: 'Calling…',
+  active: 'Connected',
+  held: 'On hold',
+  transferring: 'Transferring…',
+  ended: 'Ended',
+};
+
+export function CallCard({ call, phone, calls }: { call: CallView; phone: Phone; calls: CallView[] }) {
+  const elapsed = useElapsed(call.answeredAt);
+  const [target, setTarget] = useState('');
+  const live = call.state === 'active' || call.state === 'held';
+  // A consultation call we started for this one: offer to complete the attended transfer.
+  const consult = calls.find((c) => c.consultFor === call.id && c.state === 'active');
+  return (
+    <Card variant="outlined" data-testid="call" data-call-id={call.id} data-state={call.state} data-remote={call.remoteName}>
+      <CardContent>
+        <Stack sx={{ alignItems: 'center', justifyContent: 'space-between' }} direction="row">
+          <Box>
+            <Typography variant="h6" data-testid="call-remote">
+              {call.remoteName}
+            </Typography>
+            <Typography variant="caption" color="text.secondary">
+              {call.remoteUri}
+            </Typography>
+          </Box>
+          <Stack sx={{ alignItems: 'flex-end' }}>
+            <Chip size="small" data-testid="call-state" label={stateLabel[call.state]} color={call.state === 'active' ? 'success' : call.state === 'ringing' ? 'warning' : 'default'} />
+            <Typography variant="body2" sx={{ fontVariantNumeric: 'tabular-nums', mt: 0.5 }}>
+              {elapsed}
+            </Typography>
+          </Stack>
+        </Stack>
+        {call.note && (
+          <Typography variant="body2" color="text.secondary" data-testid="call-note">
+            {call.note}
+            {call.consultFor ? ' · consultation' : ''}
+          </Typography>
+        )}
+        {call.consultFor && !call.note && (
+          <Typography variant="body2" color="text.secondary">
+            Consultation for a held call
+          </Typography>
+        )}
+        <Stack direction="row" spacing={1} sx={{ mt: 1.5, flexWrap: 'wrap', rowGap: 1 }}>
+          {call.state === 'ringing' && call.direction === 'inbound' && (
+            <>
+              <Button variant="contained" color="secondary" data-testid="answer" onClick={() => void phone.answer(call.id)}>
+                Answer
+              </Button>
+              <Button variant="outlined" color="error" data-testid="decline" onClick={() => void phone.decline(call.id)}>
+                Decline
+              </Button>
+            </>
+          )}
+          {call.state !== 'ringing' && (
+            <Button variant="contained" color="error" data-testid="hangup" onClick={() => void phone.hangup(call.id)}>
+              Hang up
+            </Button>
+          )}
+          {live && (
+            <>
+              <Button variant="outlined" data-testid="hold" onClick={() => void phone.hold(call.id, call.state !== 'held')}>
+                {call.state === 'held' ? 'Resume' : 'Hold'}
+              </Button>
+              <Button variant={call.muted ? 'contained' : 'outlined'} color="warning" data-testid="mute" onClick={() => phone.setMuted(call.id, !call.muted)}>
+                {call.muted ? 'Unmute' : 'Mute'}
+              </Button>
+            </>
+          )}
+        </Stack>
+        {live && !call.consultFor && (
+          <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mt: 1.5 }}>
+            <TextField size="small" label="Transfer to" value={target} onChange={(e) => setTarget(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'transfer-target' } }} sx={{ flex: 1 }} />
+            <Button size="small" data-testid="blind-transfer" disabled={!target.trim()} onClick={() => void phone.blindTransfer(call.id, target)}>
+              Blind
+            </Button>
+            <Button
+              size="small"
+              data-testid="consult"
+              disabled={!target.trim()}
+              onClick={async () => {
+                await phone.hold(call.id, true);
+                await phone.dial(target, call.id);
+              }}
+            >
+              Consult
+            </Button>
+          </Stack>
+        )}
+        {consult && (
+          <Button sx={{ mt: 1 }} variant="contained" data-testid="complete-transfer" onClick={() => void phone.completeAttendedTransfer(call.id, consult.id)}>
+            Complete transfer to {consult.remoteName}
+          </Button>
+        )}
+        {(call.dtmfSent || call.dtmfReceived) && (
+          <Typography variant="caption" component="div" sx={{ mt: 1 }} color="text.secondary">
+            {call.dtmfSent && (
+              <span>
+                Sent: <b data-testid="dtmf-sent">{call.dtmfSent}</b>{' '}
+              </span>
+            )}
+            {call.dtmfReceived && (
+              <span>
+                Received: <b data-testid="dtmf-received">{call.dtmfReceived}</b>
+              </span>
+            )}
+          </Typography>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

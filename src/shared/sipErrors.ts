@@ -1,0 +1,30 @@
+/** What the agent is told when registration or a call fails, by SIP status code. */
+export function describeRegistrationFailure(statusCode: number, reason = ''): string {
+  if (statusCode === 401 || statusCode === 407 || statusCode === 403)
+    return `Wrong user name or password (${statusCode}${reason ? ` ${reason}` : ''}). Check the extension, auth user and password.`;
+  if (statusCode === 404) return `The server does not know this extension (404). Check the extension and SIP domain.`;
+  if (statusCode === 408 || statusCode === 503 || statusCode === 504) return `The SIP server did not answer (${statusCode}). It may be down or overloaded.`;
+  return `Registration refused: ${statusCode} ${reason}`.trim();
+}
+
+export function describeCallFailure(statusCode: number, reason = ''): string {
+  const known: Record<number, string> = {
+    404: 'Number not found',
+    480: 'Not available right now',
+    486: 'Busy',
+    487: 'Call cancelled',
+    603: 'Declined',
+    403: 'Not allowed',
+    408: 'No answer',
+    488: 'Incompatible media',
+  };
+  return `${known[statusCode] ?? reason ?? 'Call failed'} (${statusCode})`;
+}
+
+/** A WebSocket that never opened: unreachable, refused, or (wss) a certificate the machine rejects. */
+export function describeTransportFailure(server: string): string {
+  const tls = /^wss:/i.test(server);
+  return tls
+    ? `Cannot connect to ${server}: the server is unreachable or its TLS certificate is not trusted.`
+    : `Cannot connect to ${server}: the server is unreachable.`;
+}
