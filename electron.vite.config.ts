@@ -1,5 +1,5 @@
 import { defineConfig } from 'electron-vite';
-import { quietDirectives } from './build/quietDirectives';
+import { quietDirectives } from './build/quietDirectives.js';
 
 // Builds main, preload and renderer without needing the Electron binary.
 export default defineConfig({

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vite';
-import { quietDirectives } from './build/quietDirectives';
+import { quietDirectives } from './build/quietDirectives.js';
 
 // The renderer as a plain web page: same code, the web bridge stands in for the preload.
 export default defineConfig({

@@ -1,5 +1,6 @@
 // MUI marks its modules 'use client' (a React Server Components hint); bundling for the browser drops it harmlessly.
-export function quietDirectives(warning: { code?: string }, warn: (w: never) => void): void {
+/** @param {{ code?: string }} warning @param {(w: unknown) => void} warn */
+export function quietDirectives(warning, warn) {
   if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
-  warn(warning as never);
+  warn(warning);
 }

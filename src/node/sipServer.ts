@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A real Kamailio (registrar + proxy, SIP over WebSocket) on a loopback port, for tests and the
+ * demo. Each instance gets its own port and config directory, so several can run at once.
+ */
+export interface SipServerOptions {
+  accounts: Record<string, string>;
+  domain?: string;
+  port?: number;
+  debugLevel?: number;
+}
+
+export interface SipServer {
+  readonly port: number;
+  readonly domain: string;
+  readonly wsUrl: string;
+  /** Everything Kamailio printed, for test failure messages. */
+  log(): string;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const templatePath = join(here, '../../resources/kamailio/kamailio.cfg.tpl');
+const moduleDirs = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
+
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function kamailioString(value: string): string {
+  if (!/^[\w.@+-]*$/.test(value)) throw new Error(`Unsupported character in SIP test account value: ${value}`);
+  return value;
+}
+
+export async function renderConfig(opts: Required<Omit<SipServerOptions, 'port'>> & { port: number }): Promise<string> {
+  const template = await readFile(templatePath, 'utf8');
+  const accounts = Object.entries(opts.accounts)
+    .map(([user, pass]) => `\t$sht(accounts=>${kamailioString(user)}) = "${kamailioString(pass)}";`)
+    .join('\n');
+  return template
+    .replaceAll('{{PORT}}', String(opts.port))
+    .replaceAll('{{DOMAIN}}', kamailioString(opts.domain))
+    .replaceAll('{{DEBUG_LEVEL}}', String(opts.debugLevel))
+    .replace('{{ACCOUNTS}}', accounts);
+}
+
+export async function startSipServer(options: SipServerOptions): Promise<SipServer> {
+  const domain = options.domain ?? 'whisperline.test';
+  const port = options.port ?? (await freeLoopbackPort());
+  const dir = await mkdtemp(join(tmpdir(), 'whisperline-kamailio-'));
+  const cfg = join(dir, 'kamailio.cfg');
+  await writeFile(cfg, await renderConfig({ accounts: options.accounts, domain, port, debugLevel: options.debugLevel ?? 1 }));
+  const moduleDir = await findModuleDir();
+  let output = '';
+  let child: ChildProcess | null = null;
+
+  const launch = async () => {
+    const proc = spawn('kamailio', ['-f', cfg, '-DD', '-E', '-Y', dir, '-L', moduleDir, '-m', '64', '-M', '8'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    const collect = (b: Buffer) => {
+      output = (output + b.toString()).slice(-200_000);
+    };
+    proc.stdout!.on('data', collect);
+    proc.stderr!.on('data', collect);
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const done = await Promise.race([exited.then(() => 'exited' as const), new Promise((r) => setTimeout(r, 50)).then(() => 'waiting' as const)]);
+      if (done === 'exited') throw new Error(`kamailio exited during start-up:\n${output.slice(-4000)}`);
+      if (await canConnect(port)) return;
+    }
+    proc.kill('SIGKILL');
+    throw new Error(`kamailio did not listen on 127.0.0.1:${port} within 10 s:\n${output.slice(-4000)}`);
+  };
+
+  const halt = async () => {
+    const proc = child;
+    child = null;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+    // Wait until the port is really free so a restart can bind it again.
+    for (let i = 0; i < 100 && (await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  await launch();
+  return {
+    port,
+    domain,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    log: () => output,
+    async restart() {
+      await halt();
+      await launch();
+    },
+    async stop() {
+      await halt();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function findModuleDir(): Promise<string> {
+  const { access } = await import('node:fs/promises');
+  for (const d of moduleDirs) {
+    try {
+      await access(join(d, 'websocket.so'));
+      return d;
+    } catch {
+      // try the next architecture's path
+    }
+  }
+  throw new Error('Kamailio with the websocket module is not installed (apt-get install kamailio kamailio-websocket-modules).');
+}

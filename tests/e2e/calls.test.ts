@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSipServer, type SipServer } from '../../src/node/sipServer';
+import { startRig, type Party, type Rig } from '../support/browser';
+import { callCard, dial, expectHears, expectSilent, signIn, waitCallState, waitRegistered, wrapUp } from '../support/phoneDriver';
+
+const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '3001': 'third-pw' };
+const tones = { agent: 600, customer: 1000, third: 1400 };
+
+let sip: SipServer;
+let rig: Rig;
+let agent: Party;
+let customer: Party;
+
+const account = (ext: keyof typeof accounts, password = accounts[ext]) => ({ server: sip.wsUrl, domain: sip.domain, extension: ext, password });
+
+beforeAll(async () => {
+  sip = await startSipServer({ accounts });
+  rig = await startRig();
+  agent = await rig.party('agent', tones.agent);
+  customer = await rig.party('customer', tones.customer);
+});
+
+afterAll(async () => {
+  await rig?.close();
+  await sip?.stop();
+});
+
+describe('agent softphone against a real Kamailio', () => {
+  it('tells the agent when the password is wrong', async () => {
+    await signIn(agent.page, account('1001', 'not-the-password'));
+    await expect.poll(() => agent.page.getByTestId('registration').getAttribute('data-state'), { timeout: 10_000 }).toBe('failed');
+    await expect(agent.page.getByTestId('registration-message').textContent()).resolves.toMatch(/wrong user name or password/i);
+  });
+
+  it('registers with the right password', async () => {
+    await signIn(agent.page, account('1001'));
+    await waitRegistered(agent.page);
+    await signIn(customer.page, account('2001'));
+    await waitRegistered(customer.page);
+  });
+
+  it('takes an inbound call with audio both ways, then wraps up', async () => {
+    await dial(customer.page, '1001');
+    await waitCallState(agent.page, 'ringing');
+    await agent.page.getByTestId('answer').click();
+    await waitCallState(agent.page, 'active');
+    await waitCallState(customer.page, 'active');
+    await expectHears(agent, tones.customer);
+    await expectHears(customer, tones.agent);
+
+    await customer.page.getByTestId('hangup').click();
+    await wrapUp(agent.page, { resolved: false, note: 'Asked about delivery date' });
+    await wrapUp(customer.page);
+    const item = agent.page.getByTestId('history-item').first();
+    await expect(item.textContent()).resolves.toMatch(/not resolved/);
+    await expect(item.getAttribute('data-outcome')).resolves.toBe('answered');
+  });
+
+  it('places an outbound call; hold silences both ways and resume restores it', async () => {
+    await dial(agent.page, '2001');
+    await waitCallState(customer.page, 'ringing');
+    await customer.page.getByTestId('answer').click();
+    await waitCallState(agent.page, 'active');
+    await expectHears(customer, tones.agent);
+    await expectHears(agent, tones.customer);
+
+    await agent.page.getByTestId('hold').click();
+    await waitCallState(agent.page, 'held');
+    await expectSilent(customer, tones.agent);
+    await expectSilent(agent, tones.customer);
+
+    await agent.page.getByTestId('hold').click();
+    await waitCallState(agent.page, 'active');
+    await expectHears(customer, tones.agent);
+    await expectHears(agent, tones.customer);
+
+    await agent.page.getByTestId('mute').click();
+    await expectSilent(customer, tones.agent);
+    await agent.page.getByTestId('mute').click();
+    await expectHears(customer, tones.agent);
+
+    await agent.page.getByTestId('hangup').click();
+    await callCard(customer.page).waitFor({ state: 'detached' });
+    await wrapUp(agent.page);
+    await wrapUp(customer.page);
+  });
+});

@@ -1,0 +1,89 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveStatic } from './staticServer';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const flags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  // Background pages must keep their audio and timers running like a focused window.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+/**
+ * Replaces a party's microphone with a pure tone, so what each other party hears can be told apart
+ * by frequency. `window.__tone.gain` lets a test silence the speaker.
+ */
+function toneMicrophone(hz: number): void {
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+    if (!constraints?.audio) return original(constraints);
+    const w = window as unknown as { __tone?: { ctx: AudioContext; gain: GainNode; dest: MediaStreamAudioDestinationNode } };
+    if (!w.__tone) {
+      const ctx = new AudioContext();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = hz;
+      const gain = ctx.createGain();
+      gain.gain.value = 0.3;
+      const dest = ctx.createMediaStreamDestination();
+      osc.connect(gain).connect(dest);
+      osc.start();
+      w.__tone = { ctx, gain, dest };
+    }
+    return new MediaStream(w.__tone.dest.stream.getAudioTracks().map((t) => t.clone()));
+  };
+}
+
+export interface Party {
+  name: string;
+  toneHz: number;
+  context: BrowserContext;
+  page: Page;
+}
+
+export interface Rig {
+  browser: Browser;
+  appUrl: string;
+  party(name: string, toneHz: number): Promise<Party>;
+  close(): Promise<void>;
+}
+
+export async function startRig(): Promise<Rig> {
+  if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath} (apt-get install chromium)`);
+  const web = await serveStatic(join(process.cwd(), 'out/web'));
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: flags });
+  const contexts: BrowserContext[] = [];
+  return {
+    browser,
+    appUrl: web.url,
+    async party(name, toneHz) {
+      // One context per party: its own storage, like a separate desktop.
+      const context = await browser.newContext({ permissions: ['microphone'] });
+      contexts.push(context);
+      await context.addInitScript(toneMicrophone, toneHz);
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
+      await page.goto(web.url);
+      return { name, toneHz, context, page };
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      await web.close();
+    },
+  };
+}
