@@ -1,5 +1,5 @@
 // MUI marks its modules 'use client' (a React Server Components hint); bundling for the browser drops it harmlessly.
-/** @param {{ code?: string }} warning @param {(w: unknown) => void} warn */
+/** @param {any} warning @param {any} warn */
 export function quietDirectives(warning, warn) {
   if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
   warn(warning);

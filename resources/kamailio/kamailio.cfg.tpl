@@ -169,6 +169,11 @@ route[REGISTRAR] {
 }
 
 route[LOCATION] {
+	# Attended transfer targets a UA's contact directly (Refer-To: its Contact with Replaces).
+	if ($rd =~ "\.invalid$") {
+		route(WSTARGET);
+		route(RELAY);
+	}
 	if (!lookup("location")) {
 		sl_send_reply("480", "Temporarily Unavailable");
 		exit;

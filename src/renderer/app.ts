@@ -21,7 +21,7 @@ export class WhisperlineApp {
   private unsaved: CallRecord[] = [];
 
   constructor(readonly bridge: WhisperlineBridge) {
-    this.phone = new Phone(this.audio, this.ringer, { onCallEnded: (r) => void this.onCallEnded(r) });
+    this.phone = new Phone(this.audio, this.ringer, { onCallEnded: (r, wrap) => void this.onCallEnded(r, wrap) });
     this.audio.onMicEnded = () => void this.refreshDevices(true);
     navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.refreshDevices(false));
     bridge.onDialRequest((uri) => void this.phone.dial(uri));
@@ -50,6 +50,8 @@ export class WhisperlineApp {
   }
 
   async saveSettings(settings: Settings, password: string | null): Promise<void> {
+    const previous = phoneStore.get().settings;
+    const accountChanged = JSON.stringify(previous?.account) !== JSON.stringify(settings.account) || !!password;
     await this.bridge.saveSettings(settings);
     if (password !== null && password !== '') {
       const { persisted } = await this.bridge.setPassword(password);
@@ -59,8 +61,17 @@ export class WhisperlineApp {
     phoneStore.update((s) => ({ ...s, settings, hasPassword }));
     this.phone.dtmfMode = settings.dtmfMode;
     await this.applyAudio(settings).catch((e: Error) => notify('error', `Audio device problem: ${e.message}`));
+    if (!accountChanged && phoneStore.get().registration.state === 'registered') return;
+    if (phoneStore.get().calls.length > 0) {
+      // Re-registering would end the calls in progress: wait until they are over.
+      this.reconnectAfterCalls = true;
+      notify('info', 'The new account settings take effect when your current calls end.');
+      return;
+    }
     await this.connect();
   }
+
+  private reconnectAfterCalls = false;
 
   private async applyAudio(settings: Settings): Promise<void> {
     const { fellBack } = await this.audio.setMicrophone(settings.audio.micId);
@@ -98,14 +109,18 @@ export class WhisperlineApp {
     }
   }
 
-  private async onCallEnded(record: CallRecord): Promise<void> {
+  private async onCallEnded(record: CallRecord, needsWrapUp: boolean): Promise<void> {
     // Show it at once; the disk write follows (and is retried if it fails).
     phoneStore.update((s) => ({
       ...s,
       history: [{ ...record, wrapUp: null }, ...s.history.filter((h) => h.id !== record.id)],
-      ...(record.answeredAt && record.outcome === 'answered' ? { agentState: 'wrap-up' as const, wrapUpFor: { callId: record.id, remote: record.remoteName || record.remote } } : {}),
+      ...(needsWrapUp ? { agentState: 'wrap-up' as const, wrapUpFor: { callId: record.id, remote: record.remoteName || record.remote } } : {}),
     }));
     this.unsaved.push(record);
+    if (this.reconnectAfterCalls && phoneStore.get().calls.length === 0) {
+      this.reconnectAfterCalls = false;
+      void this.connect();
+    }
     await this.flushHistory();
   }
 

@@ -27,7 +27,7 @@ export async function registrationState(page: Page): Promise<string | null> {
 }
 
 export async function waitRegistered(page: Page, timeout = 10_000): Promise<void> {
-  await expect.poll(() => registrationState(page), { timeout }).toBe('registered');
+  await page.locator('[data-testid="registration"][data-state="registered"]').waitFor({ timeout });
 }
 
 export async function dial(page: Page, target: string): Promise<void> {
@@ -77,4 +77,17 @@ export async function wrapUp(page: Page, opts: { resolved?: boolean; note?: stri
   if (opts.note) await page.getByTestId('wrapup-note').fill(opts.note);
   await page.getByTestId('wrapup-save').click();
   await dialog.waitFor({ state: 'hidden' });
+}
+
+/** Leaves a party idle whatever a failed test left behind: no calls, no open wrap-up. */
+export async function resetParty(page: Page): Promise<void> {
+  for (let i = 0; i < 5 && (await callCard(page).count()) > 0; i++) {
+    const buttons = page.locator('[data-testid="call"] [data-testid="hangup"], [data-testid="call"] [data-testid="decline"]');
+    if ((await buttons.count()) > 0) await buttons.first().click({ timeout: 2000 }).catch(() => undefined);
+    await page.waitForTimeout(300);
+  }
+  for (let i = 0; i < 3; i++) {
+    if (await page.getByTestId('wrapup').isVisible()) await page.getByTestId('wrapup-save').click().catch(() => undefined);
+    await page.waitForTimeout(200);
+  }
 }

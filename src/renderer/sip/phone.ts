@@ -30,11 +30,13 @@ interface CallEntry {
   outcome: CallRecord['outcome'] | null;
   reason: string;
   ringing: boolean;
+  /** Ended because an attended transfer replaced it with a new call. */
+  replaced: boolean;
 }
 
 export interface PhoneEvents {
-  /** An answered call ended: the agent owes a wrap-up. */
-  onCallEnded(record: CallRecord): void;
+  /** A call ended; `needsWrapUp` for customer calls the agent handled (not consultations or replaced legs). */
+  onCallEnded(record: CallRecord, needsWrapUp: boolean): void;
 }
 
 let callSeq = 0;
@@ -201,7 +203,7 @@ export class Phone {
 
   private addCall(session: Session, view: Omit<CallView, 'id' | 'muted' | 'startedAt' | 'answeredAt' | 'dtmfSent' | 'dtmfReceived' | 'note'> & { note?: string | null }): CallEntry {
     const id = `call-${Date.now().toString(36)}-${++callSeq}`;
-    const entry: CallEntry = { id, session, leg: null, holdStartedAt: null, holdMs: 0, transfers: 0, outcome: null, reason: '', ringing: false };
+    const entry: CallEntry = { id, session, leg: null, holdStartedAt: null, holdMs: 0, transfers: 0, outcome: null, reason: '', ringing: false, replaced: false };
     this.calls.set(id, entry);
     phoneStore.update((s) => ({
       ...s,
@@ -265,7 +267,8 @@ export class Phone {
       outcome: entry.outcome ?? (view.direction === 'inbound' ? 'missed' : 'cancelled'),
       reason: entry.reason,
     };
-    this.events.onCallEnded(record);
+    const handled = record.answeredAt !== null && (record.outcome === 'answered' || record.outcome === 'transferred');
+    this.events.onCallEnded(record, handled && !view.consultFor && !entry.replaced);
   }
 
   private stopRinging(entry: CallEntry): void {
@@ -281,6 +284,7 @@ export class Phone {
     const remoteName = remote.displayName || userOf(remoteUri);
     // An INVITE with Replaces takes the place of a call we already have (attended transfer): answer it.
     if (invitation.replacee) {
+      for (const e of this.calls.values()) if (e.session === invitation.replacee) e.replaced = true;
       const entry = this.addCall(invitation, { direction: 'inbound', remoteUri, remoteName, state: 'ringing', consultFor: null, note: 'Transferred to you' });
       void this.acceptInvitation(entry, invitation);
       return;
@@ -450,7 +454,13 @@ export class Phone {
       return;
     }
     const sdh = entry.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
-    if (!sdh?.sendDtmf(digit, { duration: 120, interToneGap: 70 })) notify('warning', 'This call cannot send DTMF tones.');
+    const dtmf = sdh?.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio')?.dtmf;
+    if (!dtmf?.canInsertDTMF) {
+      notify('warning', 'This call cannot send DTMF tones.');
+      return;
+    }
+    // insertDTMF replaces what is still queued, so append to it: fast typing must not drop digits.
+    dtmf.insertDTMF(dtmf.toneBuffer + digit, 120, 70);
   }
 
   /** Blind transfer: the far end is asked to call `target`; our leg ends once it agrees. */

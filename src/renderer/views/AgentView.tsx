@@ -9,7 +9,7 @@ import { HistoryList } from './HistoryList';
 import { MicMeter } from './MicMeter';
 import { RegistrationChip } from './RegistrationChip';
 import { SettingsDialog } from './SettingsDialog';
-import { WrapUpDialog } from './WrapUpDialog';
+import { WrapUpPanel } from './WrapUpPanel';
 
 export function AgentView({ app }: { app: WhisperlineApp }) {
   const calls = useStore(phoneStore, (s) => s.calls);
@@ -70,6 +70,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
               {n.text}
             </Alert>
           ))}
+          <WrapUpPanel app={app} />
           {calls.map((c) => (
             <CallCard key={c.id} call={c} phone={app.phone} calls={calls} />
           ))}
@@ -100,7 +101,6 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
         </Stack>
       </Container>
       <SettingsDialog app={app} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
-      <WrapUpDialog app={app} />
     </Box>
   );
 }

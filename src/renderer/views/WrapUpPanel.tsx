@@ -1,4 +1,4 @@
-import { Button, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, MenuItem, Radio, RadioGroup, TextField, FormLabel, Stack } from '@mui/material';
+import { Button, FormControlLabel, MenuItem, Paper, Radio, RadioGroup, TextField, FormLabel, Stack, Typography } from '@mui/material';
 import { useState } from 'react';
 import type { WhisperlineApp } from '../app';
 import { useStore } from '../store/createStore';
@@ -6,7 +6,7 @@ import { phoneStore } from '../store/phoneState';
 
 export const dispositions = ['Question answered', 'Order / sale', 'Complaint', 'Technical support', 'Callback promised', 'Wrong number', 'Other'];
 
-export function WrapUpDialog({ app }: { app: WhisperlineApp }) {
+export function WrapUpPanel({ app }: { app: WhisperlineApp }) {
   const wrapUpFor = useStore(phoneStore, (s) => s.wrapUpFor);
   const [disposition, setDisposition] = useState(dispositions[0]);
   const [resolved, setResolved] = useState<'yes' | 'no'>('yes');
@@ -24,9 +24,9 @@ export function WrapUpDialog({ app }: { app: WhisperlineApp }) {
     }
   };
   return (
-    <Dialog open fullWidth maxWidth="xs" data-testid="wrapup">
-      <DialogTitle>Wrap-up: {wrapUpFor.remote}</DialogTitle>
-      <DialogContent>
+    // A panel, not a modal: a call that is still live (a second call, a transfer) stays in reach.
+    <Paper variant="outlined" data-testid="wrapup" sx={{ p: 2, borderColor: 'primary.main' }}>
+      <Typography variant="subtitle1">Wrap-up: {wrapUpFor.remote}</Typography>
         <Stack spacing={2} sx={{ pt: 1 }}>
           <TextField select label="Disposition" value={disposition} onChange={(e) => setDisposition(e.target.value)} slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'wrapup-disposition' } as object } }}>
             {dispositions.map((d) => (
@@ -43,13 +43,10 @@ export function WrapUpDialog({ app }: { app: WhisperlineApp }) {
             </RadioGroup>
           </div>
           <TextField label="Note" multiline minRows={2} value={note} onChange={(e) => setNote(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'wrapup-note', maxLength: 2000 } }} />
+          <Button variant="contained" data-testid="wrapup-save" disabled={saving} onClick={() => void save()} sx={{ alignSelf: 'flex-end' }}>
+            Save and go Ready
+          </Button>
         </Stack>
-      </DialogContent>
-      <DialogActions>
-        <Button variant="contained" data-testid="wrapup-save" disabled={saving} onClick={() => void save()}>
-          Save and go Ready
-        </Button>
-      </DialogActions>
-    </Dialog>
+    </Paper>
   );
 }

@@ -1,0 +1,130 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSipServer, type SipServer } from '../../src/node/sipServer';
+import { startRig, type Party, type Rig } from '../support/browser';
+import { callCard, dial, expectHears, resetParty, signIn, waitCallState, waitRegistered, wrapUp } from '../support/phoneDriver';
+
+const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '3001': 'third-pw' };
+const tones = { agent: 600, customer: 1000, third: 1400 };
+
+let sip: SipServer;
+let rig: Rig;
+let agent: Party;
+let customer: Party;
+let third: Party;
+
+beforeAll(async () => {
+  sip = await startSipServer({ accounts });
+  rig = await startRig();
+  agent = await rig.party('agent', tones.agent);
+  customer = await rig.party('customer', tones.customer);
+  third = await rig.party('third', tones.third);
+  for (const [p, ext] of [[agent, '1001'], [customer, '2001'], [third, '3001']] as const) {
+    await signIn(p.page, { server: sip.wsUrl, domain: sip.domain, extension: ext, password: accounts[ext] });
+    await waitRegistered(p.page);
+  }
+});
+
+afterAll(async () => {
+  await rig?.close();
+  await sip?.stop();
+});
+
+/** Customer calls the agent, who answers. */
+async function connectCustomerToAgent(): Promise<void> {
+  await dial(customer.page, '1001');
+  await waitCallState(agent.page, 'ringing');
+  await agent.page.getByTestId('answer').click();
+  await waitCallState(customer.page, 'active');
+  await expectHears(customer, tones.agent);
+}
+
+async function finishWrapUps(...parties: Party[]): Promise<void> {
+  for (const p of parties) await wrapUp(p.page);
+}
+
+describe('DTMF, transfers and call waiting', () => {
+  afterEach(async () => {
+    for (const p of [agent, customer, third]) await resetParty(p.page);
+  });
+
+  it('sends DTMF as RTP events (RFC 4733) and as SIP INFO', async () => {
+    await connectCustomerToAgent();
+    for (const k of ['1', '2', '3', '#']) await agent.page.getByTestId(`key-${k}`).click();
+    // Each digit is shown once the browser has played it out on the RTP stream.
+    await expect.poll(() => agent.page.getByTestId('dtmf-sent').textContent(), { timeout: 5000 }).toBe('123#');
+
+    // Switch to SIP INFO: the far end's app receives and shows the digits.
+    await agent.page.getByTestId('open-settings').click();
+    await agent.page.getByTestId('settings-dtmf').click();
+    await agent.page.getByRole('option', { name: 'SIP INFO' }).click();
+    await agent.page.getByTestId('settings-save').click();
+    await agent.page.getByTestId('settings').waitFor({ state: 'hidden' });
+    await expect(callCard(agent.page, 'active').count(), 'changing DTMF mode must not end the call').resolves.toBe(1);
+    for (const k of ['4', '*']) await agent.page.getByTestId(`key-${k}`).click();
+    await expect.poll(() => customer.page.getByTestId('dtmf-received').textContent(), { timeout: 5000 }).toBe('4*');
+    await agent.page.getByTestId('hangup').click();
+    await finishWrapUps(agent, customer);
+  });
+
+  it('blind transfer hands the customer to a third party', async () => {
+    await connectCustomerToAgent();
+    await agent.page.getByTestId('transfer-target').fill('3001');
+    await agent.page.getByTestId('blind-transfer').click();
+    await waitCallState(third.page, 'ringing');
+    await third.page.getByTestId('answer').click();
+    await waitCallState(third.page, 'active');
+    await expectHears(third, tones.customer);
+    await expectHears(customer, tones.third);
+    await callCard(agent.page).waitFor({ state: 'detached' });
+    await expect(agent.page.getByTestId('history-item').first().getAttribute('data-outcome')).resolves.toBe('transferred');
+    await third.page.getByTestId('hangup').click();
+    await callCard(customer.page).waitFor({ state: 'detached' });
+    await finishWrapUps(third, customer);
+  });
+
+  it('attended transfer: consult the third party, then join them to the customer', async () => {
+    await connectCustomerToAgent();
+    await agent.page.getByTestId('transfer-target').fill('3001');
+    await agent.page.getByTestId('consult').click();
+    await waitCallState(third.page, 'ringing');
+    await third.page.getByTestId('answer').click();
+    // Agent and third party talk while the customer waits on hold.
+    await expectHears(third, tones.agent);
+    await agent.page.getByTestId('complete-transfer').click();
+    await expectHears(third, tones.customer);
+    await expectHears(customer, tones.third);
+    await expect.poll(() => callCard(agent.page).count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => callCard(third.page).count()).toBe(1);
+    await expect.poll(() => callCard(customer.page).count()).toBe(1);
+    await customer.page.getByTestId('hangup').click();
+    await callCard(third.page).waitFor({ state: 'detached' });
+    await finishWrapUps(customer, third);
+  });
+
+  it('a second call waits while on a call; answering it holds the first', async () => {
+    await connectCustomerToAgent();
+    await dial(third.page, '1001');
+    await expect.poll(() => callCard(agent.page).count()).toBe(2);
+    await agent.page.locator('[data-testid="call"][data-state="ringing"] [data-testid="answer"]').click();
+    await waitCallState(agent.page, 'held');
+    await expectHears(third, tones.agent);
+    await expectHears(agent, tones.third);
+    await third.page.getByTestId('hangup').click();
+    await wrapUp(agent.page);
+    await wrapUp(third.page);
+    await agent.page.locator('[data-testid="call"][data-state="held"] [data-testid="hold"]').click();
+    await expectHears(customer, tones.agent);
+    await agent.page.getByTestId('hangup').click();
+    await finishWrapUps(agent, customer);
+  });
+
+  it('does not offer calls while the agent is Not ready', async () => {
+    await agent.page.getByTestId('agent-state').click();
+    await agent.page.getByRole('option', { name: 'Not ready' }).click();
+    await dial(customer.page, '1001');
+    await expect.poll(() => customer.page.getByTestId('notice').last().textContent(), { timeout: 8000 }).toMatch(/not available/i);
+    await expect(callCard(agent.page).count()).resolves.toBe(0);
+    await agent.page.getByTestId('agent-state').click();
+    await agent.page.getByRole('option', { name: 'Ready', exact: true }).click();
+  });
+});
