@@ -138,6 +138,11 @@ export class Phone {
     await registerer
       .register({
         requestDelegate: {
+          // Also on a refresh after reconnecting, where the registerer's state does not change.
+          onAccept: () => {
+            this.reconnectAttempt = 0;
+            this.setRegistration('registered');
+          },
           onReject: (response) => {
             const { statusCode = 0, reasonPhrase = '' } = response.message;
             this.setRegistration('failed', describeRegistrationFailure(statusCode, reasonPhrase));
