@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { parseSettingsText } from '../shared/settings';
+import { z } from 'zod';
+import { parseJsonWith } from '../shared/parseJson';
+import { settingsSchema } from '../shared/settings';
 
 export interface SettingsRecovery {
   /** Why the file was set aside, for the user; null when it was fine or absent. */
@@ -20,7 +22,7 @@ export function setAsideCorruptSettings(path: string, now: () => Date = () => ne
   } catch (e) {
     return { notice: `Settings could not be read (${(e as Error).message}); defaults are in use.`, backupPath: null };
   }
-  const parsed = parseSettingsText(text);
+  const parsed = parseJsonWith(storeFileSchema, text);
   if (parsed.ok) return { notice: null, backupPath: null };
   const backupPath = path.replace(/\.json$/, '') + `.corrupt-${now().toISOString().replace(/[:.]/g, '-')}.json`;
   renameSync(path, backupPath);
@@ -29,3 +31,9 @@ export function setAsideCorruptSettings(path: string, now: () => Date = () => ne
     backupPath,
   };
 }
+
+/** The whole electron-store file: the settings plus the encrypted password. */
+const storeFileSchema = z.object({
+  settings: settingsSchema.optional(),
+  sipPasswordEncrypted: z.string().max(4096).optional(),
+});

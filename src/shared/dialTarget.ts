@@ -18,7 +18,7 @@ export function toSipUri(input: string, domain: string): string | null {
     return `sip:${user}@${host}`;
   }
   // Phone numbers are typed with spaces, dashes and brackets; the PBX wants digits.
-  const digits = withoutScheme.replace(/[\s().-]/g, '');
+  const digits = /^[+\d\s().*#-]+$/.test(withoutScheme) ? withoutScheme.replace(/[\s().-]/g, '') : withoutScheme;
   if (!/^\+?[0-9A-Za-z*#_]{1,64}$/.test(digits)) return null;
   return `sip:${digits}@${domain}`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonWith } from './parseJson';
 
 /** SIP account as the user types it; the password is kept apart (safeStorage / session only). */
 export const accountSchema = z.object({
@@ -36,20 +37,9 @@ export const defaultSettings: Settings = settingsSchema.parse({});
 
 export type SettingsParse = { ok: true; settings: Settings } | { ok: false; reason: string };
 
-/** Parses stored settings text; never throws, so a corrupt file can be set aside with a reason. */
 export function parseSettingsText(text: string): SettingsParse {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, reason: `not valid JSON (${(e as Error).message})` };
-  }
-  const parsed = settingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    return { ok: false, reason: `${first.path.join('.') || 'settings'}: ${first.message}` };
-  }
-  return { ok: true, settings: parsed.data };
+  const r = parseJsonWith(settingsSchema, text);
+  return r.ok ? { ok: true, settings: r.value } : r;
 }
 
 /** SIP auth user defaults to the extension, as most PBXs expect. */
