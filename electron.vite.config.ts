@@ -12,6 +12,6 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    build: { outDir: 'out/renderer', rollupOptions: { input: 'src/renderer/index.html', onwarn: quietDirectives } },
+    build: { outDir: 'out/renderer', chunkSizeWarningLimit: 2500, rollupOptions: { input: 'src/renderer/index.html', onwarn: quietDirectives } },
   },
 });

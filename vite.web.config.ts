@@ -5,5 +5,5 @@ import { quietDirectives } from './build/quietDirectives.js';
 export default defineConfig({
   root: 'src/renderer',
   base: './',
-  build: { outDir: '../../out/web', emptyOutDir: true, sourcemap: true, rollupOptions: { onwarn: quietDirectives } },
+  build: { outDir: '../../out/web', emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 2500, rollupOptions: { onwarn: quietDirectives } },
 });

@@ -3,7 +3,9 @@ import Store from 'electron-store';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ipcChannels } from '../shared/bridge';
-import { defaultSettings, settingsSchema, type Settings } from '../shared/settings';
+import { defaultSettings, provisionSchema, settingsSchema, type Settings } from '../shared/settings';
+import { parseJsonWith } from '../shared/parseJson';
+import { readFileSync } from 'node:fs';
 import { HistoryFile } from './historyFile';
 import { registerIpcHandlers } from './ipc';
 import { PasswordVault } from './secrets';
@@ -14,6 +16,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 const windows = new Map<string, BrowserWindow>();
 let pendingDial: string | null = null;
+
+// Tests and IT scripts may point the app at another profile folder.
+if (process.env.WHISPERLINE_USER_DATA) app.setPath('userData', process.env.WHISPERLINE_USER_DATA);
 
 if (!app.requestSingleInstanceLock()) {
   // A second launch (or a sip: link) goes to the running app instead.
@@ -57,6 +62,7 @@ function start(): void {
     get: () => store.get('sipPasswordEncrypted'),
     set: (v) => (v === undefined ? store.delete('sipPasswordEncrypted') : store.set('sipPasswordEncrypted', v)),
   });
+  applyProvision(store, vault);
   const history = new HistoryFile(join(app.getPath('userData'), 'call-history.jsonl'));
 
   registerIpcHandlers(ipcMain, {
@@ -115,4 +121,21 @@ function openRoleWindow(role: 'agent' | 'supervisor'): BrowserWindow {
   if (devServerUrl) win.loadURL(`${devServerUrl}#/${role}`);
   else win.loadFile(join(here, '../renderer/index.html'), { hash: `/${role}` });
   return win;
+}
+
+/** First run with WHISPERLINE_PROVISION=file.json (IT or the demo): take the account it names. */
+function applyProvision(store: Store<{ settings: Settings; sipPasswordEncrypted?: string }>, vault: PasswordVault): void {
+  const file = process.env.WHISPERLINE_PROVISION;
+  if (!file) return;
+  const current = settingsSchema.safeParse(store.get('settings'));
+  if (current.success && current.data.account) return;
+  try {
+    const parsed = parseJsonWith(provisionSchema, readFileSync(file, 'utf8'));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const base = current.success ? current.data : defaultSettings;
+    store.set('settings', { ...base, account: parsed.value.account, role: parsed.value.role ?? base.role });
+    if (parsed.value.password) vault.set(parsed.value.password);
+  } catch (e) {
+    console.error(`Provisioning file ${file} ignored: ${(e as Error).message}`);
+  }
 }

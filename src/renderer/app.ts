@@ -43,7 +43,7 @@ export class WhisperlineApp {
     if (!settings?.account) return;
     const password = await this.bridge.getPassword();
     if (password === null) {
-      phoneStore.update((s) => ({ ...s, registration: { state: 'unconfigured', message: 'Enter your SIP password in Settings.', registeredAt: null } }));
+      phoneStore.update((s) => ({ ...s, registration: { ...s.registration, state: 'unconfigured', message: 'Enter your SIP password in Settings.' } }));
       return;
     }
     await this.phone.start(settings.account, password);

@@ -46,3 +46,14 @@ export function parseSettingsText(text: string): SettingsParse {
 export function authUserOf(account: Account): string {
   return account.authUser || account.extension;
 }
+
+/**
+ * A first-run account handed over by whoever set the app up (IT's provisioning file, or the local
+ * demo server). Used only while the user has no account of their own.
+ */
+export const provisionSchema = z.object({
+  account: accountSchema,
+  password: z.string().max(256).optional(),
+  role: z.enum(['agent', 'supervisor']).optional(),
+});
+export type Provision = z.infer<typeof provisionSchema>;

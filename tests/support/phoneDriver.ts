@@ -1,47 +1,7 @@
 import { expect } from 'vitest';
-import type { Page } from 'playwright-core';
 import type { Party } from './browser';
 
-export interface AccountInput {
-  server: string;
-  domain: string;
-  extension: string;
-  password: string;
-  displayName?: string;
-}
-
-/** Fills the settings dialog as an agent would, and signs in. */
-export async function signIn(page: Page, account: AccountInput): Promise<void> {
-  const dialog = page.getByTestId('settings');
-  if (!(await dialog.isVisible())) await page.getByTestId('open-settings').click();
-  await page.getByTestId('settings-server').fill(account.server);
-  await page.getByTestId('settings-domain').fill(account.domain);
-  await page.getByTestId('settings-extension').fill(account.extension);
-  await page.getByTestId('settings-displayName').fill(account.displayName ?? `Ext ${account.extension}`);
-  await page.getByTestId('settings-password').fill(account.password);
-  await page.getByTestId('settings-save').click();
-}
-
-export async function registrationState(page: Page): Promise<string | null> {
-  return page.getByTestId('registration').getAttribute('data-state');
-}
-
-export async function waitRegistered(page: Page, timeout = 10_000): Promise<void> {
-  await page.locator('[data-testid="registration"][data-state="registered"]').waitFor({ timeout });
-}
-
-export async function dial(page: Page, target: string): Promise<void> {
-  await page.getByTestId('dial-input').fill(target);
-  await page.getByTestId('dial').click();
-}
-
-export function callCard(page: Page, state?: string) {
-  return page.locator(`[data-testid="call"]${state ? `[data-state="${state}"]` : ''}`);
-}
-
-export async function waitCallState(page: Page, state: string, timeout = 10_000): Promise<void> {
-  await callCard(page, state).first().waitFor({ timeout });
-}
+export * from './appDriver';
 
 /** Tone levels (dBFS) in what this party's headset plays, the loudest of a few short windows. */
 export async function hears(party: Party, freqs: number[], windows = 6): Promise<Record<number, number>> {
@@ -67,27 +27,4 @@ export async function expectHears(party: Party, hz: number, timeout = 8000): Pro
 
 export async function expectSilent(party: Party, hz: number, timeout = 8000): Promise<void> {
   await expect.poll(async () => (await hears(party, [hz], 4))[hz], { timeout, message: `${party.name} should not hear ${hz} Hz` }).toBeLessThan(silentDb);
-}
-
-/** Completes the wrap-up form that follows every answered call. */
-export async function wrapUp(page: Page, opts: { resolved?: boolean; note?: string } = {}): Promise<void> {
-  const dialog = page.getByTestId('wrapup');
-  await dialog.waitFor();
-  await page.getByTestId(opts.resolved === false ? 'wrapup-resolved-no' : 'wrapup-resolved-yes').check();
-  if (opts.note) await page.getByTestId('wrapup-note').fill(opts.note);
-  await page.getByTestId('wrapup-save').click();
-  await dialog.waitFor({ state: 'hidden' });
-}
-
-/** Leaves a party idle whatever a failed test left behind: no calls, no open wrap-up. */
-export async function resetParty(page: Page): Promise<void> {
-  for (let i = 0; i < 5 && (await callCard(page).count()) > 0; i++) {
-    const buttons = page.locator('[data-testid="call"] [data-testid="hangup"], [data-testid="call"] [data-testid="decline"]');
-    if ((await buttons.count()) > 0) await buttons.first().click({ timeout: 2000 }).catch(() => undefined);
-    await page.waitForTimeout(300);
-  }
-  for (let i = 0; i < 3; i++) {
-    if (await page.getByTestId('wrapup').isVisible()) await page.getByTestId('wrapup-save').click().catch(() => undefined);
-    await page.waitForTimeout(200);
-  }
 }

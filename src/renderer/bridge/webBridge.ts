@@ -1,5 +1,5 @@
 import type { LoadedSettings, WhisperlineBridge } from '../../shared/bridge';
-import { defaultSettings, parseSettingsText, type Settings } from '../../shared/settings';
+import { defaultSettings, parseSettingsText, provisionSchema, type Provision, type Settings } from '../../shared/settings';
 import { foldHistory, historyEntrySchema, type HistoryEntry } from '../../shared/callHistory';
 
 const settingsKey = 'whisperline.settings';
@@ -36,6 +36,14 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
           notice = `Your saved settings were damaged (${parsed.reason}). They were kept as ${backupKey} and defaults were loaded.`;
         }
       }
+      if (!settings.account) {
+        const provision = await fetchProvision();
+        if (provision) {
+          settings = { ...settings, account: provision.account, role: provision.role ?? settings.role };
+          storage.setItem(settingsKey, JSON.stringify(settings));
+          if (provision.password) session.setItem(passwordKey, provision.password);
+        }
+      }
       return { settings, notice, hasPassword: session.getItem(passwordKey) !== null };
     },
     async saveSettings(settings) {
@@ -61,4 +69,16 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
       return () => undefined;
     },
   };
+}
+
+/** The server that hosts the web build may hand out a first-run account (the local demo does). */
+async function fetchProvision(): Promise<Provision | null> {
+  try {
+    const res = await fetch(`./provision.json${location.search}`, { cache: 'no-store' });
+    if (!res.ok) return null;
+    const parsed = provisionSchema.safeParse(await res.json());
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

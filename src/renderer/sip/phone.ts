@@ -65,7 +65,12 @@ export class Phone {
   private setRegistration(state: PhoneStateReg, message: string | null = null): void {
     phoneStore.update((s) => ({
       ...s,
-      registration: { state, message, registeredAt: state === 'registered' ? Date.now() : s.registration.registeredAt },
+      registration: {
+        state,
+        message,
+        connectingAt: state === 'connecting' ? Date.now() : s.registration.connectingAt,
+        registeredAt: state === 'registered' ? Date.now() : s.registration.registeredAt,
+      },
     }));
   }
 

@@ -38,7 +38,8 @@ export interface Notice {
 export interface PhoneState {
   settings: Settings | null;
   hasPassword: boolean;
-  registration: { state: RegistrationState; message: string | null; registeredAt: number | null };
+  /** connectingAt/registeredAt: when sign-in started and when the registrar last said 200 OK. */
+  registration: { state: RegistrationState; message: string | null; connectingAt: number | null; registeredAt: number | null };
   calls: CallView[];
   agentState: 'ready' | 'not-ready' | 'wrap-up';
   wrapUpFor: { callId: string; remote: string } | null;
@@ -50,7 +51,7 @@ export interface PhoneState {
 export const phoneStore = createStore<PhoneState>({
   settings: null,
   hasPassword: false,
-  registration: { state: 'unconfigured', message: null, registeredAt: null },
+  registration: { state: 'unconfigured', message: null, connectingAt: null, registeredAt: null },
   calls: [],
   agentState: 'ready',
   wrapUpFor: null,

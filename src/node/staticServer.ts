@@ -4,10 +4,21 @@ import { extname, join, normalize } from 'node:path';
 
 const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.wav': 'audio/wav' };
 
+/** Dynamic JSON answers by path, e.g. the demo's first-run account at /provision.json. */
+export type JsonRoutes = Record<string, (query: URLSearchParams) => unknown>;
+
 /** Serves the built web renderer on 127.0.0.1 (a secure context, so getUserMedia works). */
-export async function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveStatic(root: string, opts: { port?: number; json?: JsonRoutes } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const route = opts.json?.[url.pathname];
+    const answer = route?.(url.searchParams);
+    if (answer !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(answer));
+      return;
+    }
+    const path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
     try {
       const body = await readFile(file);
@@ -17,7 +28,10 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
       res.writeHead(404).end('not found');
     }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
 }

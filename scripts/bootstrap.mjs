@@ -1,0 +1,49 @@
+// Installs what Whisperline's demo and tests need, only when it is missing, and says what it does.
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const kamailioModuleDirs = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Debian packages: kamailio (+ WebSocket module) for the local SIP server, chromium for the web build and tests. */
+export function ensureSystemPackages({ chromium = true } = {}) {
+  const wanted = [];
+  if (!have('kamailio')) wanted.push('kamailio');
+  if (!kamailioModuleDirs.some((d) => existsSync(join(d, 'websocket.so')))) wanted.push('kamailio-websocket-modules');
+  if (!kamailioModuleDirs.some((d) => existsSync(join(d, 'presence.so')))) wanted.push('kamailio-presence-modules');
+  if (chromium && !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) wanted.push('chromium');
+  if (wanted.length === 0) return;
+  console.log(`[setup] Installing Debian packages: ${wanted.join(' ')} (local SIP server and browser).`);
+  const sudo = process.getuid?.() === 0 ? '' : have('sudo') ? 'sudo ' : null;
+  if (sudo === null) {
+    console.error(`[setup] Not root and no sudo: please run  apt-get install -y ${wanted.join(' ')}`);
+    process.exit(1);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execSync(`${sudo}apt-get update -qq`, { stdio: 'inherit', env });
+  execSync(`${sudo}apt-get install -y -qq --no-install-recommends ${wanted.join(' ')}`, { stdio: 'inherit', env });
+}
+
+/** npm ci when node_modules is missing or older than package-lock.json. Install scripts stay as package.json allows. */
+export function ensureNodeModules() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.whisperline-lock-hash');
+  const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return;
+  console.log('[setup] Installing npm packages (npm ci).');
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  writeFileSync(stamp, hash);
+}
+
+export function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

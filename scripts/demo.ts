@@ -1,0 +1,136 @@
+// The newcomer's demo: a real Kamailio on loopback, a demo customer (headless Chromium running the
+// web build) who keeps calling extension 1001, and the agent view signed in as 1001.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { freeLoopbackPort, startSipServer } from '../src/node/sipServer';
+import { serveStatic } from '../src/node/staticServer';
+import { callCard, dial, signIn, waitRegistered, wrapUp } from '../tests/support/appDriver';
+
+const args = new Set(process.argv.slice(2));
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const accounts = { '1001': 'demo-agent', '1101': 'demo-supervisor', '2001': 'demo-customer' };
+const root = process.cwd();
+
+async function portOr(preferred: number): Promise<number> {
+  const probe = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = probe.createServer();
+    srv.once('error', () => void freeLoopbackPort().then(resolve));
+    srv.listen(preferred, '127.0.0.1', () => srv.close(() => resolve(preferred)));
+  });
+}
+
+function build(): void {
+  console.log('[demo] Building the app…');
+  for (const cmd of [['vite', 'build', '--config', 'vite.web.config.ts', '--logLevel', 'warn'], ['electron-vite', 'build', '--logLevel', 'warn']]) {
+    const r = spawnSync('npx', cmd, { stdio: 'inherit', cwd: root });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+}
+
+function electronBinary(): string | null {
+  const pathFile = join(root, 'node_modules/electron/path.txt');
+  if (!existsSync(pathFile)) return null;
+  const bin = join(root, 'node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(bin) ? bin : null;
+}
+
+/** The customer's "voice": spoken words if espeak-ng is here, else Chromium's built-in beep. */
+function customerVoice(): string | null {
+  const wav = join(tmpdir(), 'whisperline-demo-customer.wav');
+  if (existsSync(wav)) return wav;
+  const text = 'Hello, this is the Whisperline demo customer. I have a question about my order. It has not arrived yet, can you help me please?';
+  const r = spawnSync('espeak-ng', ['-s', '150', '-w', wav, text], { stdio: 'ignore' });
+  return r.status === 0 ? wav : null;
+}
+
+/** Calls the agent, talks for a while, hangs up, wraps up, and does it again. */
+async function runCustomer(page: Page, sipDomain: string): Promise<void> {
+  await waitRegistered(page, 30_000);
+  for (;;) {
+    try {
+      await dial(page, '1001');
+      const answered = await callCard(page, 'active').first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
+      if (answered) {
+        console.log('[demo] The customer is talking to the agent.');
+        await callCard(page).first().waitFor({ state: 'detached', timeout: 45_000 }).catch(async () => {
+          await page.getByTestId('hangup').first().click();
+        });
+        await wrapUp(page).catch(() => undefined);
+      } else if ((await callCard(page).count()) > 0) {
+        await page.getByTestId('hangup').first().click();
+      }
+    } catch (e) {
+      console.warn(`[demo] customer: ${(e as Error).message.split('\n')[0]}`);
+    }
+    await page.waitForTimeout(15_000);
+    void sipDomain;
+  }
+}
+
+async function main(): Promise<void> {
+  build();
+  const sipPort = await portOr(5066);
+  const sip = await startSipServer({ accounts, port: sipPort });
+  console.log(`[demo] SIP server (Kamailio) on ${sip.wsUrl}, domain ${sip.domain}`);
+  const account = (ext: keyof typeof accounts, role: 'agent' | 'supervisor' = 'agent') => ({
+    account: { server: sip.wsUrl, domain: sip.domain, extension: ext, authUser: '', displayName: ext === '2001' ? 'Demo Customer' : ext === '1101' ? 'Demo Supervisor' : 'Demo Agent' },
+    password: accounts[ext],
+    role,
+  });
+  const web = await serveStatic(join(root, 'out/web'), {
+    port: await portOr(5173),
+    json: { '/provision.json': (q) => (q.get('as') === 'customer' ? account('2001') : q.get('as') === 'supervisor' ? account('1101', 'supervisor') : account('1001')) },
+  });
+
+  const voice = customerVoice();
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', ...(voice ? [`--use-file-for-fake-audio-capture=${voice}`] : []),
+      '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
+    ],
+  });
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto(`${web.url}?as=customer`);
+  void runCustomer(customer, sip.domain);
+  console.log('[demo] Demo customer (ext 2001) is up and will call extension 1001.');
+
+  let agentProc: ChildProcess | null = null;
+  const electron = electronBinary();
+  const display = !!process.env.DISPLAY || process.platform === 'darwin' || process.platform === 'win32';
+  if (electron && display && !args.has('--web')) {
+    const profile = join(homedir(), '.whisperline-demo');
+    mkdirSync(profile, { recursive: true });
+    const provision = join(profile, 'provision.json');
+    writeFileSync(provision, JSON.stringify(account('1001')));
+    agentProc = spawn(electron, [join(root, 'out/main/index.js')], { stdio: 'inherit', env: { ...process.env, WHISPERLINE_PROVISION: provision, WHISPERLINE_USER_DATA: profile } });
+    console.log('[demo] Opened the Whisperline desktop app as agent 1001.');
+  } else if (display && existsSync(chromiumPath)) {
+    agentProc = spawn(chromiumPath, [`--app=${web.url}`, `--user-data-dir=${join(tmpdir(), 'whisperline-demo-agent')}`, '--no-first-run', '--disable-background-networking'], { stdio: 'ignore' });
+    console.log(`[demo] No Electron binary here: opened the web build in Chromium (${web.url}).`);
+  } else {
+    console.log(`[demo] No display here: open ${web.url} in a browser on this machine (agent 1001).`);
+  }
+  console.log(`[demo] Agent: ${web.url}   Other demo logins: ${web.url}?as=supervisor (ext 1101), ${web.url}?as=customer (ext 2001)`);
+  console.log('[demo] Press Ctrl+C to stop.');
+
+  const stop = async () => {
+    console.log('\n[demo] Stopping…');
+    agentProc?.kill();
+    await browser.close().catch(() => undefined);
+    await web.close();
+    await sip.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  agentProc?.on('exit', () => void stop());
+}
+
+void main();
