@@ -31,7 +31,7 @@ export class WhisperlineApp {
     const loaded = await this.bridge.loadSettings();
     phoneStore.update((s) => ({ ...s, settings: loaded.settings, hasPassword: loaded.hasPassword }));
     if (loaded.notice) notify('warning', loaded.notice);
-    this.phone.dtmfMode = loaded.settings.dtmfMode;
+    this.applyPhoneSettings(loaded.settings);
     await this.loadHistory();
     await this.applyAudio(loaded.settings).catch((e: Error) => notify('error', `Microphone unavailable: ${e.message}`));
     await this.refreshDevices(false);
@@ -59,7 +59,7 @@ export class WhisperlineApp {
     }
     const hasPassword = (await this.bridge.getPassword()) !== null;
     phoneStore.update((s) => ({ ...s, settings, hasPassword }));
-    this.phone.dtmfMode = settings.dtmfMode;
+    this.applyPhoneSettings(settings);
     await this.applyAudio(settings).catch((e: Error) => notify('error', `Audio device problem: ${e.message}`));
     if (!accountChanged && phoneStore.get().registration.state === 'registered') return;
     if (phoneStore.get().calls.length > 0) {
@@ -72,6 +72,22 @@ export class WhisperlineApp {
   }
 
   private reconnectAfterCalls = false;
+
+  private applyPhoneSettings(settings: Settings): void {
+    this.phone.dtmfMode = settings.dtmfMode;
+    this.phone.supervisionSettings = settings.supervision;
+    this.phone.setSupervisorVolume(settings.supervisorVolume);
+  }
+
+  /** The supervisor's voice level in the headset, remembered. */
+  async setSupervisorVolume(volume: number): Promise<void> {
+    this.phone.setSupervisorVolume(volume);
+    const settings = phoneStore.get().settings;
+    if (!settings) return;
+    const next = { ...settings, supervisorVolume: volume };
+    phoneStore.update((s) => ({ ...s, settings: next }));
+    await this.bridge.saveSettings(next).catch(() => undefined);
+  }
 
   private async applyAudio(settings: Settings): Promise<void> {
     const { fellBack } = await this.audio.setMicrophone(settings.audio.micId);

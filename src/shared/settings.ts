@@ -30,6 +30,16 @@ export const settingsSchema = z.object({
   account: accountSchema.nullable().default(null),
   audio: audioSettingsSchema.default({ micId: null, headsetId: null, ringerId: null }),
   dtmfMode: z.enum(['rfc4733', 'info']).default('rfc4733'),
+  /** Who may supervise this agent and what the agent sees (the signed org policy will replace the list). */
+  supervision: z
+    .object({
+      supervisors: z.array(z.string().trim().min(1).max(256)).max(200).default([]),
+      notifyAgent: z.boolean().default(true),
+      allowDeclineWhisper: z.boolean().default(false),
+    })
+    .default({ supervisors: [], notifyAgent: true, allowDeclineWhisper: false }),
+  /** Supervisor's voice level in the agent's headset, 0..2 (1 = as received). */
+  supervisorVolume: z.number().min(0).max(2).default(1),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -1,4 +1,6 @@
 import { rmsDb, toneLevelDb } from '../../shared/goertzel';
+import type { GraphTopology } from '../../shared/audioGraph';
+import { routing, type MixMode } from '../../shared/supervision/modes';
 
 /** One call's audio: what we send on it and what we hear from it, as nodes in the shared graph. */
 export interface CallLeg {
@@ -8,15 +10,38 @@ export interface CallLeg {
   attachRemote(stream: MediaStream): void;
   setMuted(muted: boolean): void;
   setHeld(held: boolean): void;
+  /** Agent talk-back: while on, the microphone does not reach this call's far end. */
+  setTalkBack(on: boolean): void;
+  dispose(): void;
+}
+
+/** The agent's side of a supervision leg, mixed into one customer call. */
+export interface SupervisionLeg {
+  readonly id: string;
+  /** To the supervisor: customer + agent microphone, in every mode. */
+  readonly outgoing: MediaStream;
+  attachRemote(stream: MediaStream): void;
+  setMode(mode: MixMode): void;
+  setVolume(volume: number): void;
+  /** Level of the supervisor's voice as it arrives, for the speaking indicator. */
+  speakingLevelDb(): number;
   dispose(): void;
 }
 
 type AudioContextWithSink = AudioContext & { setSinkId?: (id: string) => Promise<void> };
 
+interface LegNodes {
+  send: GainNode;
+  out: MediaStreamAudioDestinationNode;
+  receive: GainNode;
+}
+
 /**
  * The renderer's audio graph. The microphone feeds every call leg's outgoing track through its own
- * gain; every leg's remote audio feeds the headset bus. Swapping the microphone or headset device is
- * a graph change, so calls keep their WebRTC tracks and need no renegotiation.
+ * gain; every leg's remote audio feeds the headset bus. A supervision leg adds the supervisor's
+ * voice to the headset and, in barge only, to the customer's outgoing track. Every connection is
+ * made through `link`, so the graph's wiring can be read back (`topology`) and checked: outside
+ * barge there is no connection from the supervisor to the customer at all.
  */
 export class AudioEngine {
   readonly ctx: AudioContextWithSink = new AudioContext({ latencyHint: 'interactive' });
@@ -27,15 +52,58 @@ export class AudioEngine {
   private micStream: MediaStream | null = null;
   private micSource: MediaStreamAudioSourceNode | null = null;
   private readonly legs = new Map<string, CallLeg>();
+  private readonly legNodes = new Map<string, LegNodes>();
   private readonly sampleBuf: Float32Array<ArrayBuffer>;
+  private readonly edges = new Map<string, { from: AudioNode; to: AudioNode }>();
+  private readonly names = new Map<AudioNode, string>();
 
   constructor() {
     this.micAnalyser.fftSize = 2048;
     this.headsetAnalyser.fftSize = 4096;
     this.sampleBuf = new Float32Array(this.headsetAnalyser.fftSize);
+    this.name(this.micBus, 'mic');
+    this.name(this.headsetBus, 'headset');
     this.micBus.connect(this.micAnalyser);
     this.headsetBus.connect(this.headsetAnalyser);
     this.headsetAnalyser.connect(this.ctx.destination);
+  }
+
+  private name<T extends AudioNode>(node: T, name: string): T {
+    this.names.set(node, name);
+    return node;
+  }
+
+  private key(from: AudioNode, to: AudioNode): string {
+    return `${this.names.get(from)}→${this.names.get(to)}`;
+  }
+
+  /** Connects two named nodes and records the edge (idempotent). */
+  private link(from: AudioNode, to: AudioNode): void {
+    const k = this.key(from, to);
+    if (this.edges.has(k)) return;
+    from.connect(to);
+    this.edges.set(k, { from, to });
+  }
+
+  private unlink(from: AudioNode, to: AudioNode): void {
+    const k = this.key(from, to);
+    if (!this.edges.has(k)) return;
+    from.disconnect(to);
+    this.edges.delete(k);
+  }
+
+  /** Removes every recorded edge touching these nodes. */
+  private unlinkAll(...nodes: AudioNode[]): void {
+    for (const [k, e] of [...this.edges]) {
+      if (nodes.includes(e.from) || nodes.includes(e.to)) {
+        e.from.disconnect(e.to);
+        this.edges.delete(k);
+      }
+    }
+  }
+
+  topology(): GraphTopology {
+    return { edges: [...this.edges.values()].map((e) => [this.names.get(e.from)!, this.names.get(e.to)!]) };
   }
 
   /** Browsers start audio suspended until a user gesture; every click resumes it. */
@@ -80,33 +148,48 @@ export class AudioEngine {
     await this.ctx.setSinkId(deviceId ?? '');
   }
 
+  /** Feeds a remote WebRTC stream into `into`. Chrome only delivers it while a media element plays it too. */
+  private remoteInput(name: string, into: AudioNode) {
+    const sink = new Audio();
+    sink.muted = true;
+    let source: MediaStreamAudioSourceNode | null = null;
+    return {
+      attach: (stream: MediaStream) => {
+        if (source) this.unlinkAll(source);
+        sink.srcObject = stream;
+        void sink.play().catch(() => undefined);
+        source = this.name(this.ctx.createMediaStreamSource(stream), name);
+        this.link(source, into);
+      },
+      dispose: () => {
+        if (source) this.unlinkAll(source);
+        sink.srcObject = null;
+      },
+    };
+  }
+
   createLeg(id: string): CallLeg {
     const existing = this.legs.get(id);
     if (existing) return existing;
     const ctx = this.ctx;
-    const send = ctx.createGain();
-    const dest = ctx.createMediaStreamDestination();
-    this.micBus.connect(send);
-    send.connect(dest);
-    const receive = ctx.createGain();
-    receive.connect(this.headsetBus);
-    let remoteSource: MediaStreamAudioSourceNode | null = null;
-    // Chrome only feeds a remote WebRTC track into Web Audio while a media element plays it too.
-    const sink = new Audio();
-    sink.muted = true;
+    const nodes: LegNodes = {
+      send: this.name(ctx.createGain(), `send:${id}`),
+      out: this.name(ctx.createMediaStreamDestination(), `out:${id}`),
+      receive: this.name(ctx.createGain(), `in:${id}`),
+    };
+    this.legNodes.set(id, nodes);
+    this.link(this.micBus, nodes.send);
+    this.link(nodes.send, nodes.out);
+    this.link(nodes.receive, this.headsetBus);
+    const remote = this.remoteInput(`remote:${id}`, nodes.receive);
     let muted = false;
     let held = false;
-    const applySend = () => send.gain.setValueAtTime(muted || held ? 0 : 1, ctx.currentTime);
+    let talkBack = false;
+    const applySend = () => nodes.send.gain.setValueAtTime(muted || held || talkBack ? 0 : 1, ctx.currentTime);
     const leg: CallLeg = {
       id,
-      outgoing: dest.stream,
-      attachRemote: (stream) => {
-        remoteSource?.disconnect();
-        sink.srcObject = stream;
-        void sink.play().catch(() => undefined);
-        remoteSource = ctx.createMediaStreamSource(stream);
-        remoteSource.connect(receive);
-      },
+      outgoing: nodes.out.stream,
+      attachRemote: (stream) => remote.attach(stream),
       setMuted: (m) => {
         muted = m;
         applySend();
@@ -114,20 +197,75 @@ export class AudioEngine {
       setHeld: (h) => {
         held = h;
         applySend();
-        receive.gain.setValueAtTime(h ? 0 : 1, ctx.currentTime);
+        nodes.receive.gain.setValueAtTime(h ? 0 : 1, ctx.currentTime);
+      },
+      setTalkBack: (on) => {
+        talkBack = on;
+        applySend();
       },
       dispose: () => {
-        this.micBus.disconnect(send);
-        send.disconnect();
-        remoteSource?.disconnect();
-        receive.disconnect();
-        sink.srcObject = null;
-        dest.stream.getTracks().forEach((t) => t.stop());
+        remote.dispose();
+        this.unlinkAll(nodes.send, nodes.out, nodes.receive);
+        nodes.out.stream.getTracks().forEach((t) => t.stop());
         this.legs.delete(id);
+        this.legNodes.delete(id);
       },
     };
     this.legs.set(id, leg);
     return leg;
+  }
+
+  /**
+   * The agent's side of a supervision leg on customer call `customerLegId`: the supervisor always
+   * hears customer + agent; what the supervisor says is routed by `routing[mode]`.
+   */
+  createSupervisionLeg(id: string, customerLegId: string, mode: MixMode, volume: number): SupervisionLeg {
+    const customer = this.legNodes.get(customerLegId);
+    if (!customer) throw new Error('No customer call to supervise');
+    const ctx = this.ctx;
+    const mix = this.name(ctx.createGain(), `sup-mix:${id}`);
+    const out = this.name(ctx.createMediaStreamDestination(), `sup-out:${id}`);
+    const incoming = this.name(ctx.createGain(), `sup-in:${id}`);
+    const toHeadset = this.name(ctx.createGain(), `sup-headset:${id}`);
+    const meter = ctx.createAnalyser();
+    meter.fftSize = 1024;
+    const meterBuf = new Float32Array(meter.fftSize);
+    incoming.connect(meter); // analysis only: an analyser has no output in the graph
+    this.link(customer.receive, mix);
+    this.link(this.micBus, mix);
+    this.link(mix, out);
+    const remote = this.remoteInput(`sup-remote:${id}`, incoming);
+    toHeadset.gain.value = volume;
+    const setMode = (m: MixMode) => {
+      const r = routing[m];
+      if (r.supervisorToAgentHeadset) {
+        this.link(incoming, toHeadset);
+        this.link(toHeadset, this.headsetBus);
+      } else {
+        this.unlink(incoming, toHeadset);
+        this.unlink(toHeadset, this.headsetBus);
+      }
+      if (r.supervisorToCustomer) this.link(incoming, customer.out);
+      else this.unlink(incoming, customer.out);
+    };
+    setMode(mode);
+    return {
+      id,
+      outgoing: out.stream,
+      attachRemote: (stream) => remote.attach(stream),
+      setMode,
+      setVolume: (v) => toHeadset.gain.setValueAtTime(v, ctx.currentTime),
+      speakingLevelDb: () => {
+        meter.getFloatTimeDomainData(meterBuf);
+        return rmsDb(meterBuf);
+      },
+      dispose: () => {
+        remote.dispose();
+        incoming.disconnect(meter);
+        this.unlinkAll(mix, out, incoming, toHeadset);
+        out.stream.getTracks().forEach((t) => t.stop());
+      },
+    };
   }
 
   /** Microphone level in dBFS, for the input meter. */
@@ -137,11 +275,15 @@ export class AudioEngine {
     return rmsDb(buf);
   }
 
-  /** What the headset is playing right now: level of each frequency in dBFS, plus overall level. */
-  headsetLevels(frequencies: number[]): { rmsDb: number; tones: Record<number, number> } {
+  /**
+   * What the headset is playing right now: level of each frequency in dBFS, plus overall level.
+   * `windowSamples` analyses only the newest samples (shorter window: sharper onset timing).
+   */
+  headsetLevels(frequencies: number[], windowSamples = this.sampleBuf.length): { rmsDb: number; tones: Record<number, number> } {
     this.headsetAnalyser.getFloatTimeDomainData(this.sampleBuf);
+    const block = this.sampleBuf.subarray(this.sampleBuf.length - Math.min(windowSamples, this.sampleBuf.length));
     const tones: Record<number, number> = {};
-    for (const f of frequencies) tones[f] = toneLevelDb(this.sampleBuf, this.ctx.sampleRate, f);
-    return { rmsDb: rmsDb(this.sampleBuf), tones };
+    for (const f of frequencies) tones[f] = toneLevelDb(block, this.ctx.sampleRate, f);
+    return { rmsDb: rmsDb(block), tones };
   }
 }

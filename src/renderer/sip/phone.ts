@@ -16,7 +16,18 @@ import type { CallRecord } from '../../shared/callHistory';
 import { reconnectDelayMs } from '../../shared/backoff';
 import { dtmfPattern, toSipUri, userOf } from '../../shared/dialTarget';
 import { describeCallFailure, describeRegistrationFailure, describeTransportFailure } from '../../shared/sipErrors';
-import type { AudioEngine, CallLeg } from '../audio/engine';
+import type { AudioEngine, CallLeg, SupervisionLeg } from '../audio/engine';
+import { authorizeSupervisor, type SupervisionSettings } from '../../shared/supervision/authorize';
+import {
+  formatSuperviseHeader,
+  parseSuperviseHeader,
+  parseSupervisionInfo,
+  routing,
+  superviseHeader,
+  supervisionInfoContentType,
+  type MixMode,
+  type SupervisionMode,
+} from '../../shared/supervision/modes';
 import type { Ringer } from '../audio/ringer';
 import { notify, patchCall, phoneStore, type CallView } from '../store/phoneState';
 
@@ -32,6 +43,10 @@ interface CallEntry {
   ringing: boolean;
   /** Ended because an attended transfer replaced it with a new call. */
   replaced: boolean;
+  /** 'supervised': the agent side of a supervisor's leg into customer call `customerCallId`. */
+  kind: 'call' | 'supervising' | 'supervised';
+  supervision: { mode: MixMode; customerCallId: string; supervisor: string } | null;
+  supLeg: SupervisionLeg | null;
 }
 
 export interface PhoneEvents {
@@ -86,10 +101,14 @@ export class Phone {
     }
     // Every call leg's outgoing audio comes from the engine's graph, not straight from getUserMedia.
     const mediaStreamFactory = async (_c: MediaStreamConstraints, sdh: SessionDescriptionHandler) => {
+      const entry = [...this.calls.values()].find((e) => e.session.sessionDescriptionHandler === sdh);
+      if (entry?.kind === 'supervised') return this.supervisionLegFor(entry).outgoing;
       let leg = this.legsBySdh.get(sdh);
       if (!leg) {
         leg = this.audio.createLeg(`leg-${++callSeq}`);
         this.legsBySdh.set(sdh, leg);
+        // A supervisor's microphone starts closed: listen mode sends silence.
+        if (entry?.kind === 'supervising') leg.setMuted(true);
       }
       return leg.outgoing;
     };
@@ -211,14 +230,19 @@ export class Phone {
 
   // ---- calls -------------------------------------------------------------------------------
 
-  private addCall(session: Session, view: Omit<CallView, 'id' | 'muted' | 'startedAt' | 'answeredAt' | 'dtmfSent' | 'dtmfReceived' | 'note'> & { note?: string | null }): CallEntry {
+  private addCall(
+    session: Session,
+    view: Pick<CallView, 'direction' | 'remoteUri' | 'remoteName' | 'state' | 'consultFor'> & Partial<Pick<CallView, 'note' | 'kind' | 'supervising'>>,
+    extra: { kind?: CallEntry['kind'] } = {},
+  ): CallEntry {
     const id = `call-${Date.now().toString(36)}-${++callSeq}`;
-    const entry: CallEntry = { id, session, leg: null, holdStartedAt: null, holdMs: 0, transfers: 0, outcome: null, reason: '', ringing: false, replaced: false };
+    const entry: CallEntry = { id, session, leg: null, holdStartedAt: null, holdMs: 0, transfers: 0, outcome: null, reason: '', ringing: false, replaced: false, kind: extra.kind ?? 'call', supervision: null, supLeg: null };
     this.calls.set(id, entry);
-    phoneStore.update((s) => ({
-      ...s,
-      calls: [...s.calls, { id, muted: false, startedAt: Date.now(), answeredAt: null, dtmfSent: '', dtmfReceived: '', note: null, ...view }],
-    }));
+    // The agent side of a supervision leg is not a call of its own: it shows on the customer call.
+    if (entry.kind !== 'supervised') {
+      const fresh: CallView = { id, muted: false, startedAt: Date.now(), answeredAt: null, dtmfSent: '', dtmfReceived: '', note: null, kind: 'call', supervising: null, supervisedBy: null, talkBack: false, ...view };
+      phoneStore.update((s) => ({ ...s, calls: [...s.calls, fresh] }));
+    }
     session.delegate = {
       onRefer: (referral) => this.onRefer(entry, referral),
       onInfo: (info) => this.onInfo(entry, info),
@@ -232,7 +256,11 @@ export class Phone {
   }
 
   private onSessionState(entry: CallEntry, state: SessionState): void {
-    if (state === SessionState.Established) {
+    if (state === SessionState.Established && entry.kind === 'supervised') {
+      const sdh = entry.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+      const tracks = sdh?.peerConnection?.getReceivers().map((r) => r.track).filter((t) => t.kind === 'audio') ?? [];
+      if (tracks.length) entry.supLeg?.attachRemote(new MediaStream(tracks));
+    } else if (state === SessionState.Established) {
       this.stopRinging(entry);
       const sdh = entry.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
       const leg = sdh ? this.legsBySdh.get(sdh) ?? null : null;
@@ -250,6 +278,7 @@ export class Phone {
       }
       patchCall(entry.id, { state: 'active', answeredAt: Date.now() });
       entry.outcome = 'answered';
+      if (entry.kind === 'supervising') this.applySupervisorMic(entry.id);
     } else if (state === SessionState.Terminated) {
       this.onTerminated(entry);
     }
@@ -258,6 +287,14 @@ export class Phone {
   private onTerminated(entry: CallEntry): void {
     if (!this.calls.has(entry.id)) return;
     this.calls.delete(entry.id);
+    if (entry.kind === 'supervised') {
+      this.endSupervisedLeg(entry);
+      return;
+    }
+    // A customer call that ends takes its supervision legs with it.
+    for (const e of this.calls.values()) {
+      if (e.kind === 'supervised' && e.supervision?.customerCallId === entry.id) void e.session.bye().catch(() => undefined);
+    }
     this.stopRinging(entry);
     if (entry.holdStartedAt) entry.holdMs += Date.now() - entry.holdStartedAt;
     entry.leg?.dispose();
@@ -278,6 +315,7 @@ export class Phone {
       reason: entry.reason,
     };
     const handled = record.answeredAt !== null && (record.outcome === 'answered' || record.outcome === 'transferred');
+    if (entry.kind === 'supervising') return; // a monitoring leg is not a customer call
     this.events.onCallEnded(record, handled && !view.consultFor && !entry.replaced);
   }
 
@@ -289,6 +327,11 @@ export class Phone {
   }
 
   private onInvite(invitation: Invitation): void {
+    const supervise = invitation.request.getHeader(superviseHeader);
+    if (supervise !== undefined) {
+      this.onSuperviseInvite(invitation, supervise);
+      return;
+    }
     const remote = invitation.remoteIdentity;
     const remoteUri = remote.uri.toString();
     const remoteName = remote.displayName || userOf(remoteUri);
@@ -492,7 +535,7 @@ export class Phone {
     const entry = this.calls.get(id);
     const consult = this.calls.get(consultId);
     if (!entry || !consult) return;
-    await this.refer(entry, consult.session, `Transferred to ${this.view(consultId)?.remoteName ?? 'consultation'}`);
+    await this.refer(entry, consult.session, consult.supervision ? `Taken over by ${consult.supervision.supervisor}` : `Transferred to ${this.view(consultId)?.remoteName ?? 'consultation'}`);
   }
 
   private async refer(entry: CallEntry, target: Session | ReturnType<typeof UserAgent.makeURI> & object, note: string): Promise<void> {
@@ -548,6 +591,10 @@ export class Phone {
   private onInfo(entry: CallEntry, info: Info): void {
     const body = info.request.body ?? '';
     const type = info.request.getHeader('content-type') ?? '';
+    if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
+      this.onSupervisionInfo(entry, info, body);
+      return;
+    }
     const signal = /signal\s*=\s*([0-9A-D#*])/i.exec(body);
     if (/dtmf-relay/i.test(type) && signal) {
       patchCall(entry.id, { dtmfReceived: (this.view(entry.id)?.dtmfReceived ?? '') + signal[1].toUpperCase() });
@@ -556,6 +603,228 @@ export class Phone {
     }
     // Unknown INFO packages are refused cleanly (RFC 6086: 469 Bad Info Package).
     void info.reject({ statusCode: 469, reasonPhrase: 'Bad Info Package' });
+  }
+
+  // ---- supervision: agent side -------------------------------------------------------------
+
+  /** Who may supervise this agent; set by the app from settings. */
+  supervisionSettings: SupervisionSettings = { supervisors: [], notifyAgent: true, allowDeclineWhisper: false };
+  supervisorVolume = 1;
+
+  private onSuperviseInvite(invitation: Invitation, header: string): void {
+    const caller = invitation.remoteIdentity.uri.toString();
+    const callerName = invitation.remoteIdentity.displayName || userOf(caller);
+    const request = parseSuperviseHeader(header);
+    if (!request) {
+      void invitation.reject({ statusCode: 400, reasonPhrase: 'Bad Supervision Request' });
+      return;
+    }
+    const decision = authorizeSupervisor(caller, this.supervisionSettings, this.account?.domain ?? '');
+    if (!decision.allowed) {
+      void invitation.reject({ statusCode: decision.status, reasonPhrase: decision.reason });
+      notify('warning', `Refused a supervision request from ${callerName}: not on your supervisor list.`);
+      return;
+    }
+    const customer = this.customerCallFor(request.callId);
+    if (!customer) {
+      const status = request.callId ? 481 : 480;
+      void invitation.reject({ statusCode: status, reasonPhrase: request.callId ? 'Call Does Not Exist' : 'Agent Not On A Call' });
+      return;
+    }
+    if ([...this.calls.values()].some((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customer.id)) {
+      void invitation.reject({ statusCode: 486, reasonPhrase: 'Call Already Supervised' });
+      return;
+    }
+    const entry = this.addCall(invitation, { direction: 'inbound', remoteUri: caller, remoteName: callerName, state: 'active', consultFor: null }, { kind: 'supervised' });
+    entry.supervision = { mode: request.mode, customerCallId: customer.id, supervisor: callerName };
+    patchCall(customer.id, { supervisedBy: { supervisor: callerName, mode: request.mode } });
+    // Auto-answer, never ring: the request was authorized above.
+    invitation.accept().catch((e: Error) => {
+      notify('error', `Supervision leg failed: ${e.message}`);
+      this.onTerminated(entry);
+    });
+  }
+
+  /** The established customer call a supervisor asks for: by SIP Call-ID, else the agent's current call. */
+  private customerCallFor(callId: string | null): CallEntry | null {
+    const candidates = [...this.calls.values()].filter((e) => e.kind === 'call' && e.session.state === SessionState.Established && e.leg);
+    if (callId) return candidates.find((e) => (e.session as Invitation | Inviter).request.callId === callId) ?? null;
+    return candidates.find((e) => this.view(e.id)?.state === 'active') ?? candidates[0] ?? null;
+  }
+
+  private supervisionLegFor(entry: CallEntry): SupervisionLeg {
+    if (entry.supLeg) return entry.supLeg;
+    const customer = entry.supervision ? this.calls.get(entry.supervision.customerCallId) : undefined;
+    if (!customer?.leg || !entry.supervision) throw new Error('The supervised call has ended');
+    entry.supLeg = this.audio.createSupervisionLeg(entry.id, customer.leg.id, entry.supervision.mode, this.supervisorVolume);
+    return entry.supLeg;
+  }
+
+  private endSupervisedLeg(entry: CallEntry): void {
+    entry.supLeg?.dispose();
+    const customerId = entry.supervision?.customerCallId;
+    if (!customerId) return;
+    const customer = this.calls.get(customerId);
+    if (customer?.leg) customer.leg.setTalkBack(false);
+    patchCall(customerId, { supervisedBy: null, talkBack: false });
+    if (customer && entry.supervision) notify('info', `${entry.supervision.supervisor} stopped supervising your call.`);
+  }
+
+  private applyAgentMode(entry: CallEntry, mode: MixMode): void {
+    if (!entry.supervision) return;
+    entry.supervision.mode = mode;
+    entry.supLeg?.setMode(mode);
+    patchCall(entry.supervision.customerCallId, { supervisedBy: { supervisor: entry.supervision.supervisor, mode } });
+  }
+
+  private onSupervisionInfo(entry: CallEntry, info: Info, body: string): void {
+    const change = parseSupervisionInfo(body);
+    if (!change) {
+      void info.reject({ statusCode: 400, reasonPhrase: 'Bad Supervision Info' });
+      return;
+    }
+    if (entry.kind === 'supervising') {
+      // The agent changed the mode (declined whisper): follow it and close the microphone if needed.
+      void info.accept();
+      const view = this.view(entry.id);
+      if (view?.supervising && change.mode !== 'takeover') {
+        patchCall(entry.id, { supervising: { ...view.supervising, mode: change.mode } });
+        this.applySupervisorMic(entry.id);
+        if (change.by === 'agent') notify('info', `${view.supervising.agent} declined coaching: back to listen.`);
+      }
+      return;
+    }
+    if (entry.kind !== 'supervised' || !entry.supervision) {
+      void info.reject({ statusCode: 469, reasonPhrase: 'Bad Info Package' });
+      return;
+    }
+    void info.accept();
+    if (change.mode === 'takeover') {
+      // Hand the customer to the supervisor: REFER the customer to the supervisor's leg, with Replaces.
+      void this.completeAttendedTransfer(entry.supervision.customerCallId, entry.id);
+      return;
+    }
+    this.applyAgentMode(entry, change.mode);
+  }
+
+  /** Agent declines whisper coaching (when settings allow): back to listen, and the supervisor is told. */
+  async declineWhisper(customerCallId: string): Promise<void> {
+    const entry = [...this.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
+    if (!entry || !this.supervisionSettings.allowDeclineWhisper) return;
+    this.applyAgentMode(entry, 'listen');
+    await this.sendSupervisionInfo(entry, 'listen', 'agent').catch(() => undefined);
+  }
+
+  /** Agent talk-back: while held, the agent speaks to the supervisor only. */
+  setTalkBack(customerCallId: string, on: boolean): void {
+    const customer = this.calls.get(customerCallId);
+    if (!customer?.leg) return;
+    customer.leg.setTalkBack(on);
+    patchCall(customerCallId, { talkBack: on });
+  }
+
+  setSupervisorVolume(volume: number): void {
+    this.supervisorVolume = volume;
+    for (const e of this.calls.values()) e.supLeg?.setVolume(volume);
+  }
+
+  /** The supervisor's voice level (dBFS) on a supervised customer call, for the speaking indicator. */
+  supervisorLevelDb(customerCallId: string): number {
+    const entry = [...this.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
+    return entry?.supLeg?.speakingLevelDb() ?? -Infinity;
+  }
+
+  // ---- supervision: supervisor side --------------------------------------------------------
+
+  /** Joins an agent's current call in `mode` (listen by default). */
+  async supervise(agent: string, mode: MixMode = 'listen'): Promise<string | null> {
+    const ua = this.ua;
+    const account = this.account;
+    const target = account ? toSipUri(agent, account.domain) : null;
+    const uri = target ? UserAgent.makeURI(target) : undefined;
+    if (!ua || !uri || !target) {
+      notify('error', ua ? `"${agent}" is not an extension that can be supervised.` : 'Not signed in to a SIP server.');
+      return null;
+    }
+    this.audio.resume();
+    const inviter = new Inviter(ua, uri, { extraHeaders: [formatSuperviseHeader({ mode, callId: null })] });
+    const entry = this.addCall(
+      inviter,
+      { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false } },
+      { kind: 'supervising' },
+    );
+    inviter
+      .invite({
+        requestDelegate: {
+          onReject: (response) => {
+            const { statusCode = 0, reasonPhrase = '' } = response.message;
+            entry.outcome = 'failed';
+            notify('warning', `Supervision of ${userOf(target)} refused: ${reasonPhrase || 'error'} (${statusCode})`);
+          },
+        },
+      })
+      .catch((e: Error) => notify('error', `Supervision failed: ${e.message}`));
+    return entry.id;
+  }
+
+  private sendSupervisionInfo(entry: CallEntry, mode: SupervisionMode, by: 'supervisor' | 'agent'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      entry.session
+        .info({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (r) => reject(new Error(`${r.message.statusCode} ${r.message.reasonPhrase}`)),
+          },
+          requestOptions: { body: { contentDisposition: 'render', contentType: supervisionInfoContentType, content: JSON.stringify({ mode, by }) } },
+        })
+        .catch(reject);
+    });
+  }
+
+  /** Supervisor switches mode on a live supervision leg: an INFO, applied by the agent's graph. */
+  async setSupervisionMode(id: string, mode: SupervisionMode): Promise<void> {
+    const entry = this.calls.get(id);
+    const view = this.view(id);
+    if (!entry || !view?.supervising || entry.session.state !== SessionState.Established) return;
+    const previous = view.supervising.mode;
+    // Closing the microphone happens before asking; opening it only once the agent's graph changed.
+    const closing = mode === 'listen' || mode === 'takeover';
+    if (closing) {
+      patchCall(id, { supervising: { ...view.supervising, mode } });
+      this.applySupervisorMic(id);
+    }
+    try {
+      await this.sendSupervisionInfo(entry, mode, 'supervisor');
+    } catch (e) {
+      notify('warning', `Could not switch to ${mode}: ${(e as Error).message}`);
+      const now = this.view(id);
+      if (now?.supervising) patchCall(id, { supervising: { ...now.supervising, mode: previous } });
+      this.applySupervisorMic(id);
+      return;
+    }
+    const now = this.view(id);
+    if (now?.supervising && !closing) {
+      patchCall(id, { supervising: { ...now.supervising, mode } });
+      this.applySupervisorMic(id);
+    }
+    if (mode === 'takeover') patchCall(id, { note: 'Taking over the customer…' });
+  }
+
+  /** Toggle-to-talk and push-to-talk for the supervisor (whisper and barge only). */
+  setSupervisorTalk(id: string, change: { talk?: boolean; ptt?: boolean }): void {
+    const view = this.view(id);
+    if (!view?.supervising) return;
+    patchCall(id, { supervising: { ...view.supervising, ...change } });
+    this.applySupervisorMic(id);
+  }
+
+  /** The supervisor's microphone is open only in a mode that carries it, and while talking. */
+  private applySupervisorMic(id: string): void {
+    const entry = this.calls.get(id);
+    const sup = this.view(id)?.supervising;
+    if (!entry?.leg || !sup) return;
+    const carries = sup.mode !== 'takeover' && routing[sup.mode].supervisorMicOpen;
+    entry.leg.setMuted(!(carries && (sup.talk || sup.ptt)));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { HistoryItem } from '../../shared/callHistory';
 import type { Settings } from '../../shared/settings';
 import { createStore } from './createStore';
+import type { MixMode, SupervisionMode } from '../../shared/supervision/modes';
 
 export type RegistrationState = 'unconfigured' | 'connecting' | 'registered' | 'unregistered' | 'reconnecting' | 'failed';
 
@@ -21,6 +22,14 @@ export interface CallView {
   /** When this call is the consultation leg of an attended transfer: the call being transferred. */
   consultFor: string | null;
   note: string | null;
+  /** 'supervising': this is a supervisor's leg into an agent's call (supervisor side). */
+  kind: 'call' | 'supervising';
+  /** Supervisor side: the agent being supervised and the current mode. */
+  supervising: { agent: string; mode: SupervisionMode; talk: boolean; ptt: boolean } | null;
+  /** Agent side, on the customer call: who supervises it and how. */
+  supervisedBy: { supervisor: string; mode: MixMode } | null;
+  /** Agent is holding the talk-back key: the customer does not hear the agent. */
+  talkBack: boolean;
 }
 
 export interface DeviceOption {

@@ -9,6 +9,8 @@ import { HistoryList } from './HistoryList';
 import { MicMeter } from './MicMeter';
 import { RegistrationChip } from './RegistrationChip';
 import { SettingsDialog } from './SettingsDialog';
+import { SupervisePanel } from './SupervisePanel';
+import { SupervisionCard } from './SupervisionCard';
 import { WrapUpPanel } from './WrapUpPanel';
 
 export function AgentView({ app }: { app: WhisperlineApp }) {
@@ -25,7 +27,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
     if (settings && !settings.account) setSettingsOpen(true);
   }, [settings]);
 
-  const activeCall = calls.find((c) => c.state === 'active');
+  const activeCall = calls.find((c) => c.state === 'active' && c.kind === 'call');
   const onKey = (k: string) => {
     if (activeCall) app.phone.sendDtmf(activeCall.id, k);
     else setNumber((n) => n + k);
@@ -39,7 +41,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
       <AppBar position="static" elevation={0}>
         <Toolbar variant="dense" sx={{ gap: 1 }}>
           <Typography variant="h6" sx={{ flex: 1 }}>
-            Whisperline
+            Whisperline{settings?.role === 'supervisor' ? ' · Supervisor' : ''}
           </Typography>
           <RegistrationChip />
           <Select
@@ -71,9 +73,10 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
             </Alert>
           ))}
           <WrapUpPanel app={app} />
-          {calls.map((c) => (
-            <CallCard key={c.id} call={c} phone={app.phone} calls={calls} />
-          ))}
+          {settings?.role === 'supervisor' && <SupervisePanel phone={app.phone} />}
+          {calls.map((c) =>
+            c.kind === 'supervising' ? <SupervisionCard key={c.id} call={c} phone={app.phone} /> : <CallCard key={c.id} call={c} app={app} calls={calls} />,
+          )}
           <Paper variant="outlined" sx={{ p: 2 }}>
             <Stack spacing={1.5}>
               <Stack direction="row" spacing={1}>

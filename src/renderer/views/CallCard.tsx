@@ -1,6 +1,7 @@
 import { Box, Button, Card, CardContent, Chip, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
-import type { Phone } from '../sip/phone';
+import type { WhisperlineApp } from '../app';
+import { SupervisionBanner } from './SupervisionBanner';
 import type { CallView } from '../store/phoneState';
 
 function useElapsed(since: number | null): string {
@@ -23,7 +24,8 @@ const stateLabel: Record<CallView['state'], string> = {
   ended: 'Ended',
 };
 
-export function CallCard({ call, phone, calls }: { call: CallView; phone: Phone; calls: CallView[] }) {
+export function CallCard({ call, app, calls }: { call: CallView; app: WhisperlineApp; calls: CallView[] }) {
+  const phone = app.phone;
   const elapsed = useElapsed(call.answeredAt);
   const [target, setTarget] = useState('');
   const live = call.state === 'active' || call.state === 'held';
@@ -110,6 +112,7 @@ export function CallCard({ call, phone, calls }: { call: CallView; phone: Phone;
             Complete transfer to {consult.remoteName}
           </Button>
         )}
+        <SupervisionBanner app={app} call={call} />
         {(call.dtmfSent || call.dtmfReceived) && (
           <Typography variant="caption" component="div" sx={{ mt: 1 }} color="text.secondary">
             {call.dtmfSent && (

@@ -1,4 +1,4 @@
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { WhisperlineApp } from '../app';
 import { accountSchema, defaultSettings, type Settings } from '../../shared/settings';
@@ -14,6 +14,9 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
   const [form, setForm] = useState<Form>({ server: '', domain: '', extension: '', authUser: '', displayName: '', password: '' });
   const [audio, setAudio] = useState(settings.audio);
   const [dtmfMode, setDtmfMode] = useState(settings.dtmfMode);
+  const [role, setRole] = useState(settings.role);
+  const [supervision, setSupervision] = useState(settings.supervision);
+  const [supervisorsText, setSupervisorsText] = useState('');
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -22,6 +25,9 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
     setForm({ server: a?.server ?? 'ws://127.0.0.1:5066', domain: a?.domain ?? '', extension: a?.extension ?? '', authUser: a?.authUser ?? '', displayName: a?.displayName ?? '', password: '' });
     setAudio(settings.audio);
     setDtmfMode(settings.dtmfMode);
+    setRole(settings.role);
+    setSupervision(settings.supervision);
+    setSupervisorsText(settings.supervision.supervisors.join(', '));
     setError(null);
     void app.refreshDevices(false);
   }, [open]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -60,7 +66,8 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
     }
     setError(null);
     onClose();
-    await app.saveSettings({ ...settings, account: parsed.data, audio, dtmfMode }, password || null);
+    const supervisors = supervisorsText.split(/[\s,;]+/).filter(Boolean);
+    await app.saveSettings({ ...settings, account: parsed.data, audio, dtmfMode, role, supervision: { ...supervision, supervisors } }, password || null);
   };
 
   return (
@@ -87,6 +94,29 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
             <MenuItem value="rfc4733">RTP events (RFC 4733)</MenuItem>
             <MenuItem value="info">SIP INFO</MenuItem>
           </TextField>
+          <Typography variant="subtitle2" sx={{ pt: 1 }}>
+            Supervision
+          </Typography>
+          <TextField select size="small" label="This desk is used by" value={role} onChange={(e) => setRole(e.target.value as Settings['role'])} slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'settings-role' } as object } }}>
+            <MenuItem value="agent">An agent</MenuItem>
+            <MenuItem value="supervisor">A supervisor</MenuItem>
+          </TextField>
+          <TextField
+            size="small"
+            label="Who may supervise me (extensions or SIP addresses)"
+            value={supervisorsText}
+            onChange={(e) => setSupervisorsText(e.target.value)}
+            helperText="Requests from anyone else are refused (403)."
+            slotProps={{ htmlInput: { 'data-testid': 'settings-supervisors' } }}
+          />
+          <FormControlLabel
+            control={<Checkbox checked={supervision.notifyAgent} onChange={(e) => setSupervision({ ...supervision, notifyAgent: e.target.checked })} slotProps={{ input: { 'data-testid': 'settings-notify' } as object }} />}
+            label="Show me when a supervisor is listening"
+          />
+          <FormControlLabel
+            control={<Checkbox checked={supervision.allowDeclineWhisper} onChange={(e) => setSupervision({ ...supervision, allowDeclineWhisper: e.target.checked })} slotProps={{ input: { 'data-testid': 'settings-allow-decline' } as object }} />}
+            label="Let me decline whisper coaching"
+          />
           {error && (
             <Alert severity="error" data-testid="settings-error">
               {error}

@@ -1,0 +1,67 @@
+import { Alert, Box, Button, Slider, Stack, Typography } from '@mui/material';
+import { useEffect, useState } from 'react';
+import type { WhisperlineApp } from '../app';
+import type { CallView } from '../store/phoneState';
+
+const modeText = { listen: 'is listening', whisper: 'is coaching you (customer cannot hear)', barge: 'has joined the call (customer hears them)' } as const;
+
+/** Agent side: who supervises this call, whether they are speaking, talk-back and volume. */
+export function SupervisionBanner({ app, call }: { app: WhisperlineApp; call: CallView }) {
+  const sup = call.supervisedBy;
+  const [speaking, setSpeaking] = useState(false);
+  const settings = app.phone.supervisionSettings;
+  useEffect(() => {
+    if (!sup) return;
+    const t = setInterval(() => setSpeaking(app.phone.supervisorLevelDb(call.id) > -45), 150);
+    return () => clearInterval(t);
+  }, [app, call.id, sup]);
+  if (!sup || (sup.mode === 'listen' && !settings.notifyAgent)) return null;
+  return (
+    <Alert severity={sup.mode === 'listen' ? 'info' : 'success'} icon={false} data-testid="supervised-banner" data-mode={sup.mode} sx={{ mt: 1.5 }}>
+      <Stack spacing={1}>
+        <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+          <Box
+            data-testid="supervisor-speaking"
+            data-speaking={speaking}
+            sx={{ width: 10, height: 10, borderRadius: '50%', bgcolor: speaking ? 'success.main' : 'grey.400', transition: 'background-color 120ms' }}
+          />
+          <Typography variant="body2">
+            <b>{sup.supervisor}</b> {modeText[sup.mode]}
+          </Typography>
+        </Stack>
+        <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+          <Button
+            size="small"
+            variant={call.talkBack ? 'contained' : 'outlined'}
+            data-testid="talk-back"
+            onPointerDown={() => app.phone.setTalkBack(call.id, true)}
+            onPointerUp={() => app.phone.setTalkBack(call.id, false)}
+            onPointerLeave={() => call.talkBack && app.phone.setTalkBack(call.id, false)}
+          >
+            Hold to talk to {sup.supervisor}
+          </Button>
+          {sup.mode === 'whisper' && settings.allowDeclineWhisper && (
+            <Button size="small" color="inherit" data-testid="decline-whisper" onClick={() => void app.phone.declineWhisper(call.id)}>
+              Decline coaching
+            </Button>
+          )}
+        </Stack>
+        {sup.mode !== 'listen' && (
+          <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+            <Typography variant="caption">Supervisor volume</Typography>
+            <Slider
+              size="small"
+              min={0}
+              max={2}
+              step={0.1}
+              defaultValue={app.phone.supervisorVolume}
+              onChangeCommitted={(_e, v) => void app.setSupervisorVolume(v as number)}
+              sx={{ maxWidth: 160 }}
+              slotProps={{ input: { 'data-testid': 'supervisor-volume' } as object }}
+            />
+          </Stack>
+        )}
+      </Stack>
+    </Alert>
+  );
+}

@@ -1,0 +1,58 @@
+import { Button, ButtonGroup, Card, CardContent, Chip, Stack, Typography } from '@mui/material';
+import type { Phone } from '../sip/phone';
+import type { CallView } from '../store/phoneState';
+import { supervisionModes, type SupervisionMode } from '../../shared/supervision/modes';
+
+const labels: Record<SupervisionMode, string> = { listen: 'Listen', whisper: 'Whisper', barge: 'Barge', takeover: 'Take over' };
+
+/** Supervisor side: one supervised agent, the mode, talk controls, leave. */
+export function SupervisionCard({ call, phone }: { call: CallView; phone: Phone }) {
+  const sup = call.supervising!;
+  const live = call.state === 'active';
+  const micCarried = sup.mode === 'whisper' || sup.mode === 'barge';
+  const talking = micCarried && (sup.talk || sup.ptt);
+  return (
+    <Card variant="outlined" data-testid="supervision" data-state={call.state} data-mode={sup.mode} sx={{ borderColor: 'secondary.main' }}>
+      <CardContent>
+        <Stack direction="row" sx={{ justifyContent: 'space-between', alignItems: 'center' }}>
+          <Typography variant="h6">Supervising {sup.agent}</Typography>
+          <Chip size="small" data-testid="supervision-state" label={live ? labels[sup.mode] : 'Joining…'} color={live ? 'secondary' : 'default'} />
+        </Stack>
+        {call.note && (
+          <Typography variant="body2" color="text.secondary">
+            {call.note}
+          </Typography>
+        )}
+        <ButtonGroup size="small" sx={{ mt: 1.5 }} disabled={!live}>
+          {supervisionModes.map((m) => (
+            <Button key={m} data-testid={`mode-${m}`} variant={sup.mode === m ? 'contained' : 'outlined'} onClick={() => void phone.setSupervisionMode(call.id, m)}>
+              {labels[m]}
+            </Button>
+          ))}
+        </ButtonGroup>
+        <Stack direction="row" spacing={1} sx={{ mt: 1.5, alignItems: 'center' }}>
+          <Button size="small" data-testid="talk-toggle" disabled={!micCarried} variant={sup.talk ? 'contained' : 'outlined'} onClick={() => phone.setSupervisorTalk(call.id, { talk: !sup.talk })}>
+            {sup.talk ? 'Mic on' : 'Mic off'}
+          </Button>
+          <Button
+            size="small"
+            data-testid="push-to-talk"
+            disabled={!micCarried}
+            variant={sup.ptt ? 'contained' : 'outlined'}
+            onPointerDown={() => phone.setSupervisorTalk(call.id, { ptt: true })}
+            onPointerUp={() => phone.setSupervisorTalk(call.id, { ptt: false })}
+            onPointerLeave={() => sup.ptt && phone.setSupervisorTalk(call.id, { ptt: false })}
+          >
+            Hold to talk
+          </Button>
+          <Typography variant="caption" color={talking ? 'success.main' : 'text.secondary'} data-testid="supervisor-mic-state">
+            {talking ? (sup.mode === 'whisper' ? 'Agent hears you' : 'Agent and customer hear you') : 'Silent'}
+          </Typography>
+          <Button size="small" color="error" data-testid="leave" onClick={() => void phone.hangup(call.id)} sx={{ ml: 'auto' }}>
+            Leave
+          </Button>
+        </Stack>
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { formatSuperviseHeader, parseSuperviseHeader, parseSupervisionInfo, routing, superviseHeader } from './modes';
+
+describe('supervision modes', () => {
+  it('never routes the supervisor to the customer outside barge', () => {
+    expect(routing.listen.supervisorToCustomer).toBe(false);
+    expect(routing.whisper.supervisorToCustomer).toBe(false);
+    expect(routing.barge.supervisorToCustomer).toBe(true);
+    expect(routing.listen.supervisorToAgentHeadset).toBe(false);
+    expect(routing.listen.supervisorMicOpen).toBe(false);
+  });
+
+  it('round-trips the INVITE header and refuses malformed or hostile values', () => {
+    const h = formatSuperviseHeader({ mode: 'whisper', callId: 'abc@host' });
+    expect(h.startsWith(`${superviseHeader}: `)).toBe(true);
+    expect(parseSuperviseHeader(h.slice(superviseHeader.length + 2))).toEqual({ mode: 'whisper', callId: 'abc@host' });
+    expect(parseSuperviseHeader('mode=listen')).toEqual({ mode: 'listen', callId: null });
+    expect(parseSuperviseHeader('mode=takeover')).toBeNull(); // takeover is only a change on an existing leg
+    expect(parseSuperviseHeader('mode=listen;call=a b')).toBeNull();
+    expect(parseSuperviseHeader('mode=listen=1')).toBeNull();
+    expect(parseSuperviseHeader('x'.repeat(600))).toBeNull();
+  });
+
+  it('parses mode-change INFO bodies and refuses junk', () => {
+    expect(parseSupervisionInfo('{"mode":"barge"}')).toEqual({ mode: 'barge', by: 'supervisor' });
+    expect(parseSupervisionInfo('{"mode":"listen","by":"agent"}')).toEqual({ mode: 'listen', by: 'agent' });
+    expect(parseSupervisionInfo('{"mode":"shout"}')).toBeNull();
+    expect(parseSupervisionInfo('not json')).toBeNull();
+  });
+});

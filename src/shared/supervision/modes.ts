@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+export const supervisionModes = ['listen', 'whisper', 'barge', 'takeover'] as const;
+export type SupervisionMode = (typeof supervisionModes)[number];
+/** Modes that are a state of the agent's audio graph (takeover is a transfer, not a mix). */
+export type MixMode = Exclude<SupervisionMode, 'takeover'>;
+
+/**
+ * Who hears whom, per DESIGN.md. The agent's audio graph is built from this table; a path that is
+ * false has no connection at all in the graph (not a gain of zero).
+ */
+export const routing: Record<MixMode, { supervisorToAgentHeadset: boolean; supervisorToCustomer: boolean; supervisorMicOpen: boolean }> = {
+  listen: { supervisorToAgentHeadset: false, supervisorToCustomer: false, supervisorMicOpen: false },
+  whisper: { supervisorToAgentHeadset: true, supervisorToCustomer: false, supervisorMicOpen: true },
+  barge: { supervisorToAgentHeadset: true, supervisorToCustomer: true, supervisorMicOpen: true },
+};
+
+/** SIP header on the supervisor's INVITE: `X-Whisperline-Supervise: mode=listen[;call=<Call-ID>]`. */
+export const superviseHeader = 'X-Whisperline-Supervise';
+
+export interface SuperviseRequest {
+  mode: MixMode;
+  /** The SIP Call-ID of the customer call, when the supervisor knows it; else the agent's current call. */
+  callId: string | null;
+}
+
+export function formatSuperviseHeader(req: SuperviseRequest): string {
+  return `${superviseHeader}: mode=${req.mode}${req.callId ? `;call=${req.callId}` : ''}`;
+}
+
+/** Parses the header value; null for anything malformed (the request is then refused with 400). */
+export function parseSuperviseHeader(value: string): SuperviseRequest | null {
+  if (value.length > 512) return null;
+  const params = new Map<string, string>();
+  for (const part of value.split(';')) {
+    const [k, v, ...rest] = part.split('=');
+    if (!k || v === undefined || rest.length) return null;
+    params.set(k.trim().toLowerCase(), v.trim());
+  }
+  const mode = params.get('mode');
+  if (mode !== 'listen' && mode !== 'whisper' && mode !== 'barge') return null;
+  const callId = params.get('call') ?? null;
+  if (callId !== null && !/^[\x21-\x7e]{1,256}$/.test(callId)) return null;
+  return { mode, callId };
+}
+
+/** In-dialog INFO body on the supervision leg: a mode change, either way. */
+export const supervisionInfoContentType = 'application/vnd.whisperline.supervision+json';
+export const supervisionInfoSchema = z.object({
+  mode: z.enum(supervisionModes),
+  /** Set when the agent, not the supervisor, changed it (agent declined whisper). */
+  by: z.enum(['supervisor', 'agent']).default('supervisor'),
+});
+export type SupervisionInfo = z.infer<typeof supervisionInfoSchema>;
+
+export function parseSupervisionInfo(body: string): SupervisionInfo | null {
+  if (body.length > 1024) return null;
+  try {
+    const parsed = supervisionInfoSchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
