@@ -9,6 +9,7 @@ const app = new WhisperlineApp(getBridge());
 (window as unknown as { whisperlineDiagnostics: unknown }).whisperlineDiagnostics = {
   headsetLevels: (freqs: number[]) => app.audio.headsetLevels(freqs),
   micLevelDb: () => app.audio.micLevelDb(),
+  topology: () => app.audio.topology(),
   state: () => phoneStore.get(),
 };
 createRoot(document.getElementById('root')!).render(<App app={app} />);

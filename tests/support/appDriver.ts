@@ -8,6 +8,9 @@ export interface AccountInput {
   extension: string;
   password: string;
   displayName?: string;
+  role?: 'agent' | 'supervisor';
+  /** Who may supervise this account, as typed into settings. */
+  supervisors?: string;
 }
 
 /** Fills the settings dialog as an agent would, and signs in. */
@@ -19,6 +22,11 @@ export async function signIn(page: Page, account: AccountInput): Promise<void> {
   await page.getByTestId('settings-extension').fill(account.extension);
   await page.getByTestId('settings-displayName').fill(account.displayName ?? `Ext ${account.extension}`);
   await page.getByTestId('settings-password').fill(account.password);
+  if (account.supervisors !== undefined) await page.getByTestId('settings-supervisors').fill(account.supervisors);
+  if (account.role) {
+    await page.getByTestId('settings-role').click();
+    await page.getByRole('option', { name: account.role === 'supervisor' ? 'A supervisor' : 'An agent' }).click();
+  }
   await page.getByTestId('settings-save').click();
 }
 

@@ -47,6 +47,8 @@ interface CallEntry {
   kind: 'call' | 'supervising' | 'supervised';
   supervision: { mode: MixMode; customerCallId: string; supervisor: string } | null;
   supLeg: SupervisionLeg | null;
+  /** The supervisor is taking the customer over through this leg. */
+  takingOver: boolean;
 }
 
 export interface PhoneEvents {
@@ -236,7 +238,7 @@ export class Phone {
     extra: { kind?: CallEntry['kind'] } = {},
   ): CallEntry {
     const id = `call-${Date.now().toString(36)}-${++callSeq}`;
-    const entry: CallEntry = { id, session, leg: null, holdStartedAt: null, holdMs: 0, transfers: 0, outcome: null, reason: '', ringing: false, replaced: false, kind: extra.kind ?? 'call', supervision: null, supLeg: null };
+    const entry: CallEntry = { id, session, leg: null, holdStartedAt: null, holdMs: 0, transfers: 0, outcome: null, reason: '', ringing: false, replaced: false, kind: extra.kind ?? 'call', supervision: null, supLeg: null, takingOver: false };
     this.calls.set(id, entry);
     // The agent side of a supervision leg is not a call of its own: it shows on the customer call.
     if (entry.kind !== 'supervised') {
@@ -291,9 +293,10 @@ export class Phone {
       this.endSupervisedLeg(entry);
       return;
     }
-    // A customer call that ends takes its supervision legs with it.
+    // A customer call that ends takes its supervision legs with it, except the one the customer is
+    // being handed to (takeover): the customer's INVITE with Replaces still has to find that dialog.
     for (const e of this.calls.values()) {
-      if (e.kind === 'supervised' && e.supervision?.customerCallId === entry.id) void e.session.bye().catch(() => undefined);
+      if (e.kind === 'supervised' && e.supervision?.customerCallId === entry.id && !e.takingOver) void e.session.bye().catch(() => undefined);
     }
     this.stopRinging(entry);
     if (entry.holdStartedAt) entry.holdMs += Date.now() - entry.holdStartedAt;
@@ -700,6 +703,7 @@ export class Phone {
     }
     void info.accept();
     if (change.mode === 'takeover') {
+      entry.takingOver = true;
       // Hand the customer to the supervisor: REFER the customer to the supervisor's leg, with Replaces.
       void this.completeAttendedTransfer(entry.supervision.customerCallId, entry.id);
       return;

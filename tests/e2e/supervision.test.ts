@@ -1,0 +1,182 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { hasPath, type GraphTopology } from '../../src/shared/audioGraph';
+import { startSipServer, type SipServer } from '../../src/node/sipServer';
+import { startRig, type Party, type Rig } from '../support/browser';
+import { callCard, dial, expectHears, expectSilent, hears, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
+
+const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw', '3001': 'intruder-pw' };
+const tones = { agent: 600, customer: 1000, supervisor: 1400, intruder: 1800 };
+
+let sip: SipServer;
+let rig: Rig;
+let agent: Party;
+let customer: Party;
+let supervisor: Party;
+let intruder: Party;
+const report: string[] = [];
+
+const signInAs = (p: Party, ext: keyof typeof accounts, extra: { role?: 'supervisor'; supervisors?: string } = {}) =>
+  signIn(p.page, { server: sip.wsUrl, domain: sip.domain, extension: ext, password: accounts[ext], ...extra });
+
+beforeAll(async () => {
+  sip = await startSipServer({ accounts });
+  rig = await startRig();
+  agent = await rig.party('agent', tones.agent);
+  customer = await rig.party('customer', tones.customer);
+  supervisor = await rig.party('supervisor', tones.supervisor);
+  intruder = await rig.party('intruder', tones.intruder);
+  await signInAs(agent, '1001', { supervisors: '1101' });
+  await signInAs(customer, '2001');
+  await signInAs(supervisor, '1101', { role: 'supervisor' });
+  await signInAs(intruder, '3001', { role: 'supervisor' });
+  for (const p of [agent, customer, supervisor, intruder]) await waitRegistered(p.page);
+});
+
+afterEach(async () => {
+  for (const p of [supervisor, intruder, agent, customer]) {
+    for (const leave of await p.page.getByTestId('leave').all()) await leave.click().catch(() => undefined);
+    await resetParty(p.page);
+  }
+});
+
+afterAll(async () => {
+  if (report.length) console.log(['Supervision audio levels (dBFS):', ...report].join('\n'));
+  await rig?.close();
+  await sip?.stop();
+});
+
+async function customerCallsAgent(): Promise<void> {
+  await dial(customer.page, '1001');
+  await waitCallState(agent.page, 'ringing');
+  await agent.page.getByTestId('answer').click();
+  await expectHears(agent, tones.customer);
+  await expectHears(customer, tones.agent);
+}
+
+async function join(p: Party, mode: 'listen' = 'listen'): Promise<void> {
+  await p.page.getByTestId('supervise-target').fill('1001');
+  await p.page.getByTestId(`supervise-${mode}`).click();
+}
+
+async function setMode(mode: 'listen' | 'whisper' | 'barge' | 'takeover'): Promise<void> {
+  await supervisor.page.getByTestId(`mode-${mode}`).click();
+  if (mode !== 'takeover') await supervisor.page.locator(`[data-testid="supervision"][data-mode="${mode}"]`).waitFor();
+}
+
+function topology(page: Page): Promise<GraphTopology> {
+  return page.evaluate(() => (window as unknown as { whisperlineDiagnostics: { topology(): GraphTopology } }).whisperlineDiagnostics.topology());
+}
+
+/** True when any supervisor input in the agent's graph can reach any call's outgoing track. */
+async function supervisorReachesCustomer(): Promise<boolean> {
+  const t = await topology(agent.page);
+  const nodes = new Set(t.edges.flat());
+  const sups = [...nodes].filter((n) => n.startsWith('sup-remote:'));
+  const outs = [...nodes].filter((n) => n.startsWith('out:'));
+  return sups.some((s) => outs.some((o) => hasPath(t, s, o)));
+}
+
+/** Checks who hears whom in one mode, as DESIGN.md's table says, and records the levels. */
+async function checkMode(mode: 'listen' | 'whisper' | 'barge', silentReference: number): Promise<void> {
+  const inBarge = mode === 'barge';
+  const supervisorToAgent = mode !== 'listen';
+  await expectHears(customer, tones.agent);
+  await (inBarge ? expectHears(customer, tones.supervisor) : expectSilent(customer, tones.supervisor));
+  await expectHears(agent, tones.customer);
+  await (supervisorToAgent ? expectHears(agent, tones.supervisor) : expectSilent(agent, tones.supervisor));
+  await expectHears(supervisor, tones.customer);
+  await expectHears(supervisor, tones.agent);
+  expect(await supervisorReachesCustomer(), `graph path supervisor → customer in ${mode}`).toBe(inBarge);
+  const c = await hears(customer, [tones.agent, tones.supervisor], 10);
+  if (!inBarge) {
+    // The customer's supervisor-tone level must be indistinguishable from the silent reference.
+    expect(c[tones.supervisor]).toBeLessThan(Math.max(silentReference, -100) + 6);
+  }
+  report.push(`  ${mode.padEnd(7)} customer hears agent ${c[tones.agent].toFixed(1)}, supervisor ${c[tones.supervisor].toFixed(1)} (silent reference ${silentReference.toFixed(1)}; supervisor − agent = ${(c[tones.supervisor] - c[tones.agent]).toFixed(1)} dB)`);
+}
+
+describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', () => {
+  it('refuses supervision when the agent has no call', async () => {
+    await join(supervisor);
+    await expect.poll(() => supervisor.page.getByTestId('notice').last().textContent(), { timeout: 8000 }).toMatch(/refused.*480/i);
+    await expect(callCard(agent.page).count()).resolves.toBe(0);
+  });
+
+  it('refuses a caller who is not on the agent’s supervisor list, and the call is untouched', async () => {
+    await customerCallsAgent();
+    await join(intruder);
+    await expect.poll(() => intruder.page.getByTestId('notice').last().textContent(), { timeout: 8000 }).toMatch(/refused.*403/i);
+    await expect(agent.page.getByTestId('supervised-banner').count()).resolves.toBe(0);
+    await expect(callCard(agent.page).count()).resolves.toBe(1);
+    await expectSilent(customer, tones.intruder);
+    await expectSilent(agent, tones.intruder);
+    await expectHears(customer, tones.agent);
+    await expectHears(agent, tones.customer);
+  });
+
+  it('listen, whisper and barge route audio as specified, switching back and forth', async () => {
+    await customerCallsAgent();
+    const silentReference = (await hears(customer, [tones.supervisor], 10))[tones.supervisor];
+    await join(supervisor);
+    await supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
+    await agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
+    await checkMode('listen', silentReference);
+    for (const mode of ['whisper', 'barge', 'whisper', 'listen', 'barge', 'listen', 'whisper'] as const) {
+      await setMode(mode);
+      await agent.page.locator(`[data-testid="supervised-banner"][data-mode="${mode}"]`).waitFor();
+      await checkMode(mode, silentReference);
+    }
+    // The agent sees that the supervisor is speaking (whisper).
+    await expect.poll(() => agent.page.getByTestId('supervisor-speaking').getAttribute('data-speaking')).toBe('true');
+    // Supervisor mutes: the agent no longer hears them, even in whisper.
+    await supervisor.page.getByTestId('talk-toggle').click();
+    await expectSilent(agent, tones.supervisor);
+  });
+
+  it('agent talk-back reaches the supervisor only', async () => {
+    await customerCallsAgent();
+    await join(supervisor);
+    await setMode('whisper');
+    await agent.page.locator('[data-testid="supervised-banner"][data-mode="whisper"]').waitFor();
+    const talkBack = agent.page.getByTestId('talk-back');
+    await talkBack.hover();
+    await agent.page.mouse.down();
+    await expectSilent(customer, tones.agent);
+    await expectHears(supervisor, tones.agent);
+    await agent.page.mouse.up();
+    await expectHears(customer, tones.agent);
+  });
+
+  it('a supervision leg that drops does not disturb the customer call', async () => {
+    await customerCallsAgent();
+    await join(supervisor);
+    await setMode('whisper');
+    await expectHears(agent, tones.supervisor);
+    await supervisor.page.close(); // no BYE: the supervisor's app just vanishes
+    await expectSilent(agent, tones.supervisor);
+    await expectHears(agent, tones.customer);
+    await expectHears(customer, tones.agent);
+    await expect(callCard(agent.page, 'active').count()).resolves.toBe(1);
+    // Bring the supervisor back for the remaining tests.
+    supervisor.page = await supervisor.context.newPage();
+    await supervisor.page.goto(rig.appUrl);
+    await signInAs(supervisor, '1101');
+    await waitRegistered(supervisor.page);
+  });
+
+  it('takeover hands the customer to the supervisor and frees the agent', async () => {
+    await customerCallsAgent();
+    await join(supervisor);
+    await supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
+    await setMode('takeover');
+    await expectHears(customer, tones.supervisor);
+    await expectHears(supervisor, tones.customer);
+    await expect.poll(() => callCard(agent.page).count(), { timeout: 10_000 }).toBe(0);
+    await expectSilent(customer, tones.agent);
+    // The supervisor now has an ordinary call with the customer, and no supervision leg.
+    await expect.poll(() => callCard(supervisor.page, 'active').count()).toBe(1);
+    await expect(supervisor.page.getByTestId('supervision').count()).resolves.toBe(0);
+    await expect(agent.page.getByTestId('history-item').first().textContent()).resolves.toMatch(/transferred/);
+  });
+});
