@@ -13,19 +13,120 @@ const samples = samplesArg > 0 ? Math.max(1, Number(process.argv[samplesArg + 1]
 const outDir = join(process.cwd(), 'bench-results');
 
 /** Wall-clock ms (Date.now) when the page's headset first carries `hz` above -40 dBFS. */
-function firstHeard(page: Page, hz: number, timeoutMs = 10_000): Promise<number> {
+function firstHeard(page: Page, hz: number, timeoutMs = 10_000, windowSamples = 4096): Promise<number> {
   return page.evaluate(
-    async ({ hz, timeoutMs }) => {
-      const diag = (window as unknown as { whisperlineDiagnostics: { headsetLevels(f: number[]): { tones: Record<number, number> } } }).whisperlineDiagnostics;
+    async ({ hz, timeoutMs, windowSamples }) => {
+      const diag = (window as unknown as { whisperlineDiagnostics: { headsetLevels(f: number[], w?: number): { tones: Record<number, number> } } }).whisperlineDiagnostics;
       const end = performance.now() + timeoutMs;
       while (performance.now() < end) {
-        if (diag.headsetLevels([hz]).tones[hz] > -40) return Date.now();
-        await new Promise((r) => setTimeout(r, 5));
+        if (diag.headsetLevels([hz], windowSamples).tones[hz] > -40) return Date.now();
+        await new Promise((r) => setTimeout(r, 2));
       }
       throw new Error(`${hz} Hz not heard within ${timeoutMs} ms`);
     },
-    { hz, timeoutMs },
+    { hz, timeoutMs, windowSamples },
   );
+}
+
+/** Waits until the page's headset no longer carries `hz`. */
+async function untilSilent(page: Page, hz: number): Promise<void> {
+  await page.waitForFunction(
+    (hz) => (window as unknown as { whisperlineDiagnostics: { headsetLevels(f: number[], w?: number): { tones: Record<number, number> } } }).whisperlineDiagnostics.headsetLevels([hz], 1024).tones[hz] < -60,
+    hz,
+    { polling: 10, timeout: 10_000 },
+  );
+}
+
+/** Switches a party's tone microphone on or off; resolves with the wall-clock time it happened. */
+function setTone(page: Page, on: boolean): Promise<number> {
+  return page.evaluate((on) => {
+    const tone = (window as unknown as { __tone: { ctx: AudioContext; gain: GainNode } }).__tone;
+    tone.gain.gain.setValueAtTime(on ? 0.3 : 0, tone.ctx.currentTime);
+    return Date.now();
+  }, on);
+}
+
+/** One-way latency: tone switched on at the source page → first detected in the listener's headset (21 ms window). */
+async function oneWayLatency(source: Page, listener: Page, hz: number): Promise<number> {
+  await setTone(source, false);
+  await untilSilent(listener, hz);
+  await new Promise((r) => setTimeout(r, 150));
+  const heard = firstHeard(listener, hz, 5000, 1024);
+  const on = await setTone(source, true);
+  return (await heard) - on;
+}
+
+/** Renderer process CPU (share of one core) and JS heap of a page over `ms`, from Chromium's own counters. */
+async function rendererLoad(page: Page, ms: number): Promise<{ cpuPercent: number; heapMB: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const a = await read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = await read();
+  await cdp.detach();
+  return { cpuPercent: Math.round(((b.ProcessTime - a.ProcessTime) / (b.Timestamp - a.Timestamp)) * 1000) / 10, heapMB: Math.round((b.JSHeapUsedSize / 1048576) * 10) / 10 };
+}
+
+const benchTones = { agent: 600, customer: 1000, supervisor: 1400 };
+
+type Party = Awaited<ReturnType<Awaited<ReturnType<typeof startRig>>['party']>>;
+
+/** Supervision: one-way latencies into the agent's headset, mode switch, join, renderer load. */
+async function superviseBench(
+  rig: Awaited<ReturnType<typeof startRig>>,
+  sip: Awaited<ReturnType<typeof startSipServer>>,
+  agent: Party,
+  customer: Party,
+  results: Record<string, number[]>,
+  loads: Record<string, { cpuPercent: number; heapMB: number }>,
+): Promise<void> {
+  const supervisor = await rig.party('supervisor', benchTones.supervisor);
+  await signIn(supervisor.page, { server: sip.wsUrl, domain: sip.domain, extension: '1101', password: 'supervisor-pw', role: 'supervisor' });
+  await signIn(agent.page, { server: sip.wsUrl, domain: sip.domain, extension: '1001', password: 'agent-pw', supervisors: '1101' });
+  await waitRegistered(supervisor.page);
+  await waitRegistered(agent.page);
+  await dial(customer.page, '1001');
+  await waitCallState(agent.page, 'ringing');
+  await agent.page.getByTestId('answer').click();
+  await firstHeard(agent.page, benchTones.customer);
+  loads.plainCall = await rendererLoad(agent.page, 5000);
+
+  for (let i = 0; i < samples; i++) {
+    await untilSilent(supervisor.page, benchTones.customer);
+    const heard = firstHeard(supervisor.page, benchTones.customer, 10_000, 1024);
+    await supervisor.page.getByTestId('supervise-target').fill('1001');
+    const clickAt = Date.now();
+    await supervisor.page.getByTestId('supervise-listen').click();
+    results.joinToCustomerAudioAtSupervisorMs.push((await heard) - clickAt);
+    if (i < samples - 1) {
+      await supervisor.page.getByTestId('leave').click();
+      await supervisor.page.getByTestId('supervision').waitFor({ state: 'detached' });
+    }
+  }
+  for (let i = 0; i < samples; i++) {
+    await untilSilent(agent.page, benchTones.supervisor);
+    const heard = firstHeard(agent.page, benchTones.supervisor, 5000, 1024);
+    const clickAt = Date.now();
+    await supervisor.page.getByTestId('mode-whisper').click();
+    results.modeSwitchToWhisperHeardMs.push((await heard) - clickAt);
+    await supervisor.page.locator('[data-testid="supervision"][data-mode="whisper"]').waitFor();
+    if (i < samples - 1) {
+      await supervisor.page.getByTestId('mode-listen').click();
+      await supervisor.page.locator('[data-testid="supervision"][data-mode="listen"]').waitFor();
+    }
+  }
+  loads.whisper = await rendererLoad(agent.page, 5000);
+  for (let i = 0; i < samples; i++) {
+    results.customerToAgentHeadsetMs.push(await oneWayLatency(customer.page, agent.page, benchTones.customer));
+    results.supervisorToAgentHeadsetMs.push(await oneWayLatency(supervisor.page, agent.page, benchTones.supervisor));
+  }
+  loads.outputLatencyMs = await agent.page.evaluate(() => {
+    const ctx = new AudioContext();
+    const ms = Math.round(((ctx.baseLatency ?? 0) + ((ctx as AudioContext & { outputLatency?: number }).outputLatency ?? 0)) * 1000);
+    void ctx.close();
+    return { cpuPercent: 0, heapMB: 0, ms } as unknown as { cpuPercent: number; heapMB: number };
+  });
 }
 
 const stats = (xs: number[]) => {
@@ -35,11 +136,21 @@ const stats = (xs: number[]) => {
 };
 
 async function main(): Promise<void> {
-  const accounts = { '1001': 'agent-pw', '2001': 'customer-pw' };
-  const tones = { agent: 600, customer: 1000 };
+  const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw' };
   const sip = await startSipServer({ accounts });
   const rig = await startRig();
-  const results: Record<string, number[]> = { registerMs: [], inviteToRingingMs: [], answerToAudioAtAgentMs: [], answerToAudioAtCustomerMs: [] };
+  const tones = benchTones;
+  const results: Record<string, number[]> = {
+    registerMs: [],
+    inviteToRingingMs: [],
+    answerToAudioAtAgentMs: [],
+    answerToAudioAtCustomerMs: [],
+    customerToAgentHeadsetMs: [],
+    supervisorToAgentHeadsetMs: [],
+    modeSwitchToWhisperHeardMs: [],
+    joinToCustomerAudioAtSupervisorMs: [],
+  };
+  const loads: Record<string, { cpuPercent: number; heapMB: number }> = {};
   try {
     const agent = await rig.party('agent', tones.agent);
     const customer = await rig.party('customer', tones.customer);
@@ -69,12 +180,22 @@ async function main(): Promise<void> {
       // Force a fresh registration next round.
       await agent.page.reload();
     }
+    await superviseBench(rig, sip, agent, customer, results, loads);
   } finally {
     await rig.close();
     await sip.stop();
   }
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, stats(v)]));
-  const report = { date: new Date().toISOString(), samples, machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, results: summary, raw: results };
+  const ratio = Math.round((summary.supervisorToAgentHeadsetMs.median / summary.customerToAgentHeadsetMs.median) * 100) / 100;
+  const report = {
+    date: new Date().toISOString(),
+    samples,
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    results: summary,
+    supervisorToCustomerLatencyRatio: ratio,
+    agentRenderer: loads,
+    raw: results,
+  };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'bench.json'), JSON.stringify(report, null, 2));
   const labels: Record<string, string> = {
@@ -82,6 +203,10 @@ async function main(): Promise<void> {
     inviteToRingingMs: 'Customer dials → agent rings',
     answerToAudioAtAgentMs: 'Agent answers → hears customer',
     answerToAudioAtCustomerMs: 'Agent answers → customer hears agent',
+    customerToAgentHeadsetMs: 'One-way: customer → agent headset',
+    supervisorToAgentHeadsetMs: 'One-way: supervisor (whisper) → agent headset',
+    modeSwitchToWhisperHeardMs: 'Supervisor clicks Whisper → agent hears supervisor',
+    joinToCustomerAudioAtSupervisorMs: 'Supervisor clicks Listen → hears customer',
   };
   const rows = Object.entries(summary).map(([k, s]) => `| ${labels[k]} | ${s.median} | ${s.p90} | ${s.min} | ${s.max} | ${s.n} |`);
   const md = [
@@ -92,6 +217,15 @@ async function main(): Promise<void> {
     '| measure (ms) | median | p90 | min | max | n |',
     '|---|---|---|---|---|---|',
     ...rows,
+    '',
+    `Supervisor / customer one-way latency ratio (medians): **${ratio}** (1.0 = the local mix adds nothing).`,
+    '',
+    '| agent page (renderer process) | CPU % of one core | JS heap MB |',
+    '|---|---|---|',
+    `| plain call | ${loads.plainCall?.cpuPercent} | ${loads.plainCall?.heapMB} |`,
+    `| whisper session | ${loads.whisper?.cpuPercent} | ${loads.whisper?.heapMB} |`,
+    '',
+    `One-way latencies run from the source page's tone switching on to detection in the agent's headset analyser (21 ms window, polled every 2 ms); the audio device's own output latency (${(loads.outputLatencyMs as unknown as { ms: number })?.ms} ms reported by AudioContext here) comes on top for both paths alike. Click times are measured from just before Playwright's click.`,
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'bench.md'), md);
