@@ -80,6 +80,7 @@ async function superviseBench(
   customer: Party,
   results: Record<string, number[]>,
   loads: Record<string, { cpuPercent: number; heapMB: number }>,
+  jitter: Record<string, number[]>,
 ): Promise<void> {
   const supervisor = await rig.party('supervisor', benchTones.supervisor);
   await signIn(supervisor.page, { server: sip.wsUrl, domain: sip.domain, extension: '1101', password: 'supervisor-pw', role: 'supervisor' });
@@ -121,6 +122,16 @@ async function superviseBench(
     results.customerToAgentHeadsetMs.push(await oneWayLatency(customer.page, agent.page, benchTones.customer));
     results.supervisorToAgentHeadsetMs.push(await oneWayLatency(supervisor.page, agent.page, benchTones.supervisor));
   }
+  jitter.agentInbound = await agent.page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState === 'connected');
+    const out: number[] = [];
+    for (const pc of pcs) {
+      (await pc.getStats()).forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'audio' && r.jitterBufferEmittedCount) out.push(Math.round((r.jitterBufferDelay / r.jitterBufferEmittedCount) * 1000));
+      });
+    }
+    return out;
+  });
   loads.outputLatencyMs = await agent.page.evaluate(() => {
     const ctx = new AudioContext();
     const ms = Math.round(((ctx.baseLatency ?? 0) + ((ctx as AudioContext & { outputLatency?: number }).outputLatency ?? 0)) * 1000);
@@ -151,6 +162,8 @@ async function main(): Promise<void> {
     joinToCustomerAudioAtSupervisorMs: [],
   };
   const loads: Record<string, { cpuPercent: number; heapMB: number }> = {};
+  /** Average WebRTC jitter-buffer delay (ms) of each stream the agent receives: customer, supervisor. */
+  const jitter: Record<string, number[]> = {};
   try {
     const agent = await rig.party('agent', tones.agent);
     const customer = await rig.party('customer', tones.customer);
@@ -180,7 +193,7 @@ async function main(): Promise<void> {
       // Force a fresh registration next round.
       await agent.page.reload();
     }
-    await superviseBench(rig, sip, agent, customer, results, loads);
+    await superviseBench(rig, sip, agent, customer, results, loads, jitter);
   } finally {
     await rig.close();
     await sip.stop();
@@ -194,6 +207,7 @@ async function main(): Promise<void> {
     results: summary,
     supervisorToCustomerLatencyRatio: ratio,
     agentRenderer: loads,
+    agentJitterBufferMs: jitter.agentInbound,
     raw: results,
   };
   mkdirSync(outDir, { recursive: true });
@@ -219,6 +233,7 @@ async function main(): Promise<void> {
     ...rows,
     '',
     `Supervisor / customer one-way latency ratio (medians): **${ratio}** (1.0 = the local mix adds nothing).`,
+    `WebRTC jitter-buffer delay of the streams the agent receives (customer leg, supervisor leg): ${jitter.agentInbound?.join(' ms, ')} ms.`,
     '',
     '| agent page (renderer process) | CPU % of one core | JS heap MB |',
     '|---|---|---|',

@@ -48,6 +48,19 @@ function toneMicrophone(hz: number): void {
   };
 }
 
+/** Keeps a list of the page's peer connections so tests and the bench can read WebRTC stats. */
+function trackPeerConnections(): void {
+  const Original = window.RTCPeerConnection;
+  const list: RTCPeerConnection[] = [];
+  (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = list;
+  window.RTCPeerConnection = class extends Original {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      list.push(this);
+    }
+  } as typeof RTCPeerConnection;
+}
+
 export interface Party {
   name: string;
   toneHz: number;
@@ -75,6 +88,7 @@ export async function startRig(): Promise<Rig> {
       const context = await browser.newContext({ permissions: ['microphone'] });
       contexts.push(context);
       await context.addInitScript(toneMicrophone, toneHz);
+      await context.addInitScript(trackPeerConnections);
       const page = await context.newPage();
       page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
       await page.goto(web.url);
