@@ -15,10 +15,12 @@ export function describeCallFailure(statusCode: number, reason = ''): string {
     487: 'Call cancelled',
     603: 'Declined',
     403: 'Not allowed',
+    481: 'That call no longer exists',
     408: 'No answer',
     488: 'Incompatible media',
   };
-  return `${known[statusCode] ?? reason ?? 'Call failed'} (${statusCode})`;
+  // Keep the far end's own words: "403 Not An Authorized Supervisor" says more than "Not allowed".
+  return `${known[statusCode] ?? 'Call failed'} (${statusCode}${reason ? ` ${reason}` : ''})`;
 }
 
 /** A WebSocket that never opened: unreachable, refused, or (wss) a certificate the machine rejects. */

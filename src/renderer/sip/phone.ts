@@ -416,7 +416,8 @@ export class Phone {
     return entry.id;
   }
 
-  private invite(entry: CallEntry, inviter: Inviter): void {
+  /** Sends the INVITE; a rejection is told to the user as `<what>: <reason (code)>`. */
+  private invite(entry: CallEntry, inviter: Inviter, what = `Call to ${userOf(inviter.remoteIdentity.uri.toString())}`): void {
     inviter
       .invite({
         requestDelegate: {
@@ -424,7 +425,7 @@ export class Phone {
             const { statusCode = 0, reasonPhrase = '' } = response.message;
             entry.outcome = 'failed';
             entry.reason = describeCallFailure(statusCode, reasonPhrase);
-            notify('warning', `Call to ${userOf(inviter.remoteIdentity.uri.toString())}: ${entry.reason}`);
+            notify('warning', `${what}: ${entry.reason}`);
           },
         },
       })
@@ -757,17 +758,7 @@ export class Phone {
       { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false } },
       { kind: 'supervising' },
     );
-    inviter
-      .invite({
-        requestDelegate: {
-          onReject: (response) => {
-            const { statusCode = 0, reasonPhrase = '' } = response.message;
-            entry.outcome = 'failed';
-            notify('warning', `Supervision of ${userOf(target)} refused: ${reasonPhrase || 'error'} (${statusCode})`);
-          },
-        },
-      })
-      .catch((e: Error) => notify('error', `Supervision failed: ${e.message}`));
+    this.invite(entry, inviter, `Supervision of ${userOf(target)} refused`);
     return entry.id;
   }
 
