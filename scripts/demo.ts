@@ -80,6 +80,8 @@ async function main(): Promise<void> {
     account: { server: sip.wsUrl, domain: sip.domain, extension: ext, authUser: '', displayName: ext === '2001' ? 'Demo Customer' : ext === '1101' ? 'Demo Supervisor' : 'Demo Agent' },
     password: accounts[ext],
     role,
+    // The demo agent accepts supervision from the demo supervisor.
+    ...(ext === '1001' ? { supervisors: ['1101'] } : {}),
   });
   const web = await serveStatic(join(root, 'out/web'), {
     port: await portOr(5173),

@@ -3,7 +3,7 @@ import Store from 'electron-store';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ipcChannels } from '../shared/bridge';
-import { defaultSettings, provisionSchema, settingsSchema, type Settings } from '../shared/settings';
+import { applyProvision, defaultSettings, provisionSchema, settingsSchema, type Settings } from '../shared/settings';
 import { parseJsonWith } from '../shared/parseJson';
 import { readFileSync } from 'node:fs';
 import { HistoryFile } from './historyFile';
@@ -62,7 +62,7 @@ function start(): void {
     get: () => store.get('sipPasswordEncrypted'),
     set: (v) => (v === undefined ? store.delete('sipPasswordEncrypted') : store.set('sipPasswordEncrypted', v)),
   });
-  applyProvision(store, vault);
+  provisionFirstRun(store, vault);
   const history = new HistoryFile(join(app.getPath('userData'), 'call-history.jsonl'));
 
   registerIpcHandlers(ipcMain, {
@@ -124,7 +124,7 @@ function openRoleWindow(role: 'agent' | 'supervisor'): BrowserWindow {
 }
 
 /** First run with WHISPERLINE_PROVISION=file.json (IT or the demo): take the account it names. */
-function applyProvision(store: Store<{ settings: Settings; sipPasswordEncrypted?: string }>, vault: PasswordVault): void {
+function provisionFirstRun(store: Store<{ settings: Settings; sipPasswordEncrypted?: string }>, vault: PasswordVault): void {
   const file = process.env.WHISPERLINE_PROVISION;
   if (!file) return;
   const current = settingsSchema.safeParse(store.get('settings'));
@@ -133,7 +133,7 @@ function applyProvision(store: Store<{ settings: Settings; sipPasswordEncrypted?
     const parsed = parseJsonWith(provisionSchema, readFileSync(file, 'utf8'));
     if (!parsed.ok) throw new Error(parsed.reason);
     const base = current.success ? current.data : defaultSettings;
-    store.set('settings', { ...base, account: parsed.value.account, role: parsed.value.role ?? base.role });
+    store.set('settings', applyProvision(base, parsed.value));
     if (parsed.value.password) vault.set(parsed.value.password);
   } catch (e) {
     console.error(`Provisioning file ${file} ignored: ${(e as Error).message}`);

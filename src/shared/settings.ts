@@ -65,5 +65,16 @@ export const provisionSchema = z.object({
   account: accountSchema,
   password: z.string().max(256).optional(),
   role: z.enum(['agent', 'supervisor']).optional(),
+  supervisors: z.array(z.string().trim().min(1).max(256)).max(200).optional(),
 });
 export type Provision = z.infer<typeof provisionSchema>;
+
+/** Settings with a provisioned account applied (only used while the user has none of their own). */
+export function applyProvision(settings: Settings, provision: Provision): Settings {
+  return {
+    ...settings,
+    account: provision.account,
+    role: provision.role ?? settings.role,
+    supervision: provision.supervisors ? { ...settings.supervision, supervisors: provision.supervisors } : settings.supervision,
+  };
+}

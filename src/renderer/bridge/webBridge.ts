@@ -1,10 +1,13 @@
 import type { LoadedSettings, WhisperlineBridge } from '../../shared/bridge';
-import { defaultSettings, parseSettingsText, provisionSchema, type Provision, type Settings } from '../../shared/settings';
+import { applyProvision, defaultSettings, parseSettingsText, provisionSchema, type Provision, type Settings } from '../../shared/settings';
 import { foldHistory, historyEntrySchema, type HistoryEntry } from '../../shared/callHistory';
 
-const settingsKey = 'whisperline.settings';
-const historyKey = 'whisperline.history';
-const passwordKey = 'whisperline.sipPassword';
+// Several people can use one browser profile (the demo's agent and supervisor tabs): `?as=NAME`
+// keeps each one's settings and history apart.
+const profile = /^[\w-]{1,32}$/.test(new URLSearchParams(location.search).get('as') ?? '') ? `.${new URLSearchParams(location.search).get('as')}` : '';
+const settingsKey = `whisperline${profile}.settings`;
+const historyKey = `whisperline${profile}.history`;
+const passwordKey = `whisperline${profile}.sipPassword`;
 
 /**
  * The bridge for the plain web build: settings and history in localStorage, the SIP password only
@@ -39,7 +42,7 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
       if (!settings.account) {
         const provision = await fetchProvision();
         if (provision) {
-          settings = { ...settings, account: provision.account, role: provision.role ?? settings.role };
+          settings = applyProvision(settings, provision);
           storage.setItem(settingsKey, JSON.stringify(settings));
           if (provision.password) session.setItem(passwordKey, provision.password);
         }
