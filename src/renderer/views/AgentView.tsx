@@ -1,4 +1,4 @@
-import { Alert, AppBar, Box, Button, Container, IconButton, MenuItem, Paper, Select, Stack, TextField, Toolbar, Typography } from '@mui/material';
+import { Alert, AppBar, Box, Button, Chip, Container, IconButton, MenuItem, Paper, Select, Stack, TextField, Toolbar, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { WhisperlineApp } from '../app';
 import { useStore } from '../store/createStore';
@@ -40,9 +40,10 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
     <Box sx={{ minHeight: '100vh', bgcolor: '#f5f6fa' }}>
       <AppBar position="static" elevation={0}>
         <Toolbar variant="dense" sx={{ gap: 1 }}>
-          <Typography variant="h6" sx={{ flex: 1 }}>
-            Whisperline{settings?.role === 'supervisor' ? ' · Supervisor' : ''}
+          <Typography variant="h6" noWrap sx={{ flex: 1 }}>
+            Whisperline
           </Typography>
+          {settings?.role === 'supervisor' && <Chip size="small" label="Supervisor" sx={{ bgcolor: 'white' }} />}
           <RegistrationChip />
           <Select
             size="small"
