@@ -38,6 +38,15 @@ export class WhisperlineApp {
     await this.connect();
   }
 
+  /** Unregisters (no calls are offered) until the agent signs in again. */
+  async signOut(): Promise<void> {
+    await this.phone.unregister();
+  }
+
+  async signIn(): Promise<void> {
+    if (!(await this.phone.reregister())) await this.connect();
+  }
+
   private async connect(): Promise<void> {
     const { settings } = phoneStore.get();
     if (!settings?.account) return;

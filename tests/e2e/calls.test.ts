@@ -39,6 +39,25 @@ describe('agent softphone against a real Kamailio', () => {
     await waitRegistered(customer.page);
   });
 
+  it('signing out stops new calls but keeps the one in progress; signing in brings calls back', async () => {
+    await dial(customer.page, '1001');
+    await waitCallState(agent.page, 'ringing');
+    await agent.page.getByTestId('answer').click();
+    await expectHears(customer, tones.agent);
+    await agent.page.getByTestId('sign-toggle').click();
+    await agent.page.locator('[data-testid="registration"][data-state="unregistered"]').waitFor();
+    await expectHears(customer, tones.agent);
+    await expectHears(agent, tones.customer);
+    await agent.page.getByTestId('hangup').click();
+    await wrapUp(agent.page);
+    await wrapUp(customer.page);
+    // Signed out: the registrar no longer knows where 1001 is.
+    await dial(customer.page, '1001');
+    await expect.poll(() => customer.page.getByTestId('notice').last().textContent(), { timeout: 8000 }).toMatch(/not available.*480/i);
+    await agent.page.getByTestId('sign-toggle').click();
+    await waitRegistered(agent.page);
+  });
+
   it('takes an inbound call with audio both ways, then wraps up', async () => {
     await dial(customer.page, '1001');
     await waitCallState(agent.page, 'ringing');

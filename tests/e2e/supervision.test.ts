@@ -148,6 +148,51 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
     await expectHears(customer, tones.agent);
   });
 
+  it('supervisor push-to-talk opens the microphone only while held', async () => {
+    await customerCallsAgent();
+    await join(supervisor);
+    await setMode('whisper');
+    await supervisor.page.getByTestId('talk-toggle').click();
+    await expectSilent(agent, tones.supervisor);
+    await supervisor.page.getByTestId('push-to-talk').hover();
+    await supervisor.page.mouse.down();
+    await expectHears(agent, tones.supervisor);
+    await expectSilent(customer, tones.supervisor);
+    await supervisor.page.mouse.up();
+    await expectSilent(agent, tones.supervisor);
+  });
+
+  it('the agent may decline whisper coaching when settings allow it', async () => {
+    await agent.page.getByTestId('open-settings').click();
+    await agent.page.getByTestId('settings-allow-decline').check();
+    await agent.page.getByTestId('settings-save').click();
+    await customerCallsAgent();
+    await join(supervisor);
+    await setMode('whisper');
+    await expectHears(agent, tones.supervisor);
+    await agent.page.getByTestId('decline-whisper').click();
+    await agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
+    await supervisor.page.locator('[data-testid="supervision"][data-mode="listen"]').waitFor();
+    await expectSilent(agent, tones.supervisor);
+    await expect.poll(() => supervisor.page.getByTestId('notice').last().textContent()).toMatch(/declined coaching/);
+  });
+
+  it('a second call never crosses into the supervised one', async () => {
+    await customerCallsAgent();
+    await join(supervisor);
+    await setMode('barge');
+    await expectHears(customer, tones.supervisor);
+    // The unlisted user calls the agent as an ordinary second customer.
+    await dial(intruder.page, '1001');
+    await expect.poll(() => callCard(agent.page).count()).toBe(2);
+    await agent.page.locator('[data-testid="call"][data-state="ringing"] [data-testid="answer"]').click();
+    await waitCallState(agent.page, 'held');
+    await expectHears(intruder, tones.agent);
+    await expectHears(agent, tones.intruder);
+    await expectSilent(intruder, tones.supervisor);
+    await expectSilent(supervisor, tones.intruder);
+  });
+
   it('a supervision leg that drops does not disturb the customer call', async () => {
     await customerCallsAgent();
     await join(supervisor);

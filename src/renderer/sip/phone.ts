@@ -95,6 +95,7 @@ export class Phone {
   async start(account: Account, password: string): Promise<void> {
     await this.stop();
     this.stopping = false;
+    this.signedOut = false;
     this.account = account;
     const uri = UserAgent.makeURI(`sip:${account.extension}@${account.domain}`);
     if (!uri) {
@@ -160,7 +161,7 @@ export class Phone {
 
   private async register(): Promise<void> {
     const registerer = this.registerer;
-    if (!registerer || !this.account) return;
+    if (!registerer || !this.account || this.signedOut) return;
     await registerer
       .register({
         requestDelegate: {
@@ -225,10 +226,22 @@ export class Phone {
     this.setRegistration('unregistered');
   }
 
+  /** Signs out: no new calls are offered, but calls in progress and the connection stay up. */
   async unregister(): Promise<void> {
-    await this.stop();
+    this.signedOut = true;
+    if (this.registerer?.state === RegistererState.Registered) await this.registerer.unregister().catch(() => undefined);
     this.setRegistration('unregistered', 'Signed out');
   }
+
+  /** Signs back in on the same connection; false when there is none to use. */
+  async reregister(): Promise<boolean> {
+    if (!this.ua || !this.ua.isConnected()) return false;
+    this.signedOut = false;
+    await this.register();
+    return true;
+  }
+
+  private signedOut = false;
 
   // ---- calls -------------------------------------------------------------------------------
 

@@ -45,6 +45,16 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
           </Typography>
           {settings?.role === 'supervisor' && <Chip size="small" label="Supervisor" sx={{ bgcolor: 'white' }} />}
           <RegistrationChip />
+          {settings?.account && (
+            <Button
+              size="small"
+              color="inherit"
+              data-testid="sign-toggle"
+              onClick={() => void (registration.state === 'registered' || registration.state === 'reconnecting' ? app.signOut() : app.signIn())}
+            >
+              {registration.state === 'registered' || registration.state === 'reconnecting' ? 'Sign out' : 'Sign in'}
+            </Button>
+          )}
           <Select
             size="small"
             value={agentState}
