@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { freeLoopbackPort, startSipServer } from '../src/node/sipServer';
 import { serveStatic } from '../src/node/staticServer';
-import { callCard, dial, signIn, waitRegistered, wrapUp } from '../tests/support/appDriver';
+import { callCard, dial, waitRegistered, wrapUp } from '../tests/support/appDriver';
 
 const args = new Set(process.argv.slice(2));
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -48,7 +48,7 @@ function customerVoice(): string | null {
 }
 
 /** Calls the agent, talks for a while, hangs up, wraps up, and does it again. */
-async function runCustomer(page: Page, sipDomain: string): Promise<void> {
+async function runCustomer(page: Page): Promise<void> {
   await waitRegistered(page, 30_000);
   for (;;) {
     try {
@@ -67,7 +67,6 @@ async function runCustomer(page: Page, sipDomain: string): Promise<void> {
       console.warn(`[demo] customer: ${(e as Error).message.split('\n')[0]}`);
     }
     await page.waitForTimeout(15_000);
-    void sipDomain;
   }
 }
 
@@ -100,7 +99,7 @@ async function main(): Promise<void> {
   });
   const customer = await (await browser.newContext()).newPage();
   await customer.goto(`${web.url}?as=customer`);
-  void runCustomer(customer, sip.domain);
+  void runCustomer(customer);
   console.log('[demo] Demo customer (ext 2001) is up and will call extension 1001.');
 
   let agentProc: ChildProcess | null = null;

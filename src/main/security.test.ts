@@ -27,6 +27,8 @@ describe('window security baseline', () => {
     expect(ask(appPage, 'media', ['audio', 'video'])).toBe(false);
     expect(ask(appPage, 'geolocation')).toBe(false);
     expect(s.check!({}, 'media', 'https://evil.example', { requestingUrl: 'https://evil.example/' })).toBe(false);
+    expect(s.check!({ getURL: () => appPage }, 'media', 'file://', {})).toBe(true);
+    expect(s.check!({ getURL: () => 'https://evil.example/' }, 'media', 'https://evil.example', {})).toBe(false);
   });
 
   it('sends a strict CSP with every response', () => {

@@ -57,8 +57,10 @@ export function installPermissionHandlers(session: SessionLike, devServerUrl: st
     const videoAsked = details.mediaTypes?.includes('video') ?? false;
     callback(own && allowed.has(permission) && !videoAsked);
   });
-  session.setPermissionCheckHandler((_wc, permission, _origin, details) => {
-    return isAppUrl(details.requestingUrl ?? '', devServerUrl) && (allowed.has(permission) || permission === 'media');
+  session.setPermissionCheckHandler((wc, permission, _origin, details) => {
+    // Device enumeration checks may come without a URL: then the asking page's own URL decides.
+    const url = details.requestingUrl || (wc as { getURL?: () => string } | null)?.getURL?.() || '';
+    return isAppUrl(url, devServerUrl) && allowed.has(permission);
   });
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({

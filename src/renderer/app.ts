@@ -84,13 +84,13 @@ export class WhisperlineApp {
 
   private applyPhoneSettings(settings: Settings): void {
     this.phone.dtmfMode = settings.dtmfMode;
-    this.phone.supervisionSettings = settings.supervision;
-    this.phone.setSupervisorVolume(settings.supervisorVolume);
+    this.phone.supervision.supervisionSettings = settings.supervision;
+    this.phone.supervision.setSupervisorVolume(settings.supervisorVolume);
   }
 
   /** The supervisor's voice level in the headset, remembered. */
   async setSupervisorVolume(volume: number): Promise<void> {
-    this.phone.setSupervisorVolume(volume);
+    this.phone.supervision.setSupervisorVolume(volume);
     const settings = phoneStore.get().settings;
     if (!settings) return;
     const next = { ...settings, supervisorVolume: volume };

@@ -16,40 +16,12 @@ import type { CallRecord } from '../../shared/callHistory';
 import { reconnectDelayMs } from '../../shared/backoff';
 import { dtmfPattern, toSipUri, userOf } from '../../shared/dialTarget';
 import { describeCallFailure, describeRegistrationFailure, describeTransportFailure } from '../../shared/sipErrors';
-import type { AudioEngine, CallLeg, SupervisionLeg } from '../audio/engine';
-import { authorizeSupervisor, type SupervisionSettings } from '../../shared/supervision/authorize';
-import {
-  formatSuperviseHeader,
-  parseSuperviseHeader,
-  parseSupervisionInfo,
-  routing,
-  superviseHeader,
-  supervisionInfoContentType,
-  type MixMode,
-  type SupervisionMode,
-} from '../../shared/supervision/modes';
+import type { AudioEngine, CallLeg } from '../audio/engine';
+import type { CallEntry } from './callEntry';
+import { Supervision } from './supervision';
+import { superviseHeader, supervisionInfoContentType } from '../../shared/supervision/modes';
 import type { Ringer } from '../audio/ringer';
-import { notify, patchCall, phoneStore, type CallView } from '../store/phoneState';
-
-interface CallEntry {
-  id: string;
-  session: Session;
-  leg: CallLeg | null;
-  holdStartedAt: number | null;
-  holdMs: number;
-  transfers: number;
-  outcome: CallRecord['outcome'] | null;
-  reason: string;
-  ringing: boolean;
-  /** Ended because an attended transfer replaced it with a new call. */
-  replaced: boolean;
-  /** 'supervised': the agent side of a supervisor's leg into customer call `customerCallId`. */
-  kind: 'call' | 'supervising' | 'supervised';
-  supervision: { mode: MixMode; customerCallId: string; supervisor: string } | null;
-  supLeg: SupervisionLeg | null;
-  /** The supervisor is taking the customer over through this leg. */
-  takingOver: boolean;
-}
+import { notify, patchCall, phoneStore, type CallView, type RegistrationState } from '../store/phoneState';
 
 export interface PhoneEvents {
   /** A call ended; `needsWrapUp` for customer calls the agent handled (not consultations or replaced legs). */
@@ -64,6 +36,7 @@ let callSeq = 0;
  */
 export class Phone {
   private ua: UserAgent | null = null;
+  readonly supervision: Supervision;
   private registerer: Registerer | null = null;
   private account: Account | null = null;
   private readonly calls = new Map<string, CallEntry>();
@@ -77,9 +50,21 @@ export class Phone {
     private readonly audio: AudioEngine,
     private readonly ringer: Ringer,
     private readonly events: PhoneEvents,
-  ) {}
+  ) {
+    this.supervision = new Supervision({
+      calls: this.calls,
+      audio,
+      account: () => this.account,
+      ua: () => this.ua,
+      addCall: (session, view, extra) => this.addCall(session, view, extra),
+      view: (id) => this.view(id),
+      invite: (entry, inviter, what) => this.invite(entry, inviter, what),
+      completeAttendedTransfer: (id, consultId) => this.completeAttendedTransfer(id, consultId),
+      onTerminated: (entry) => this.onTerminated(entry),
+    });
+  }
 
-  private setRegistration(state: PhoneStateReg, message: string | null = null): void {
+  private setRegistration(state: RegistrationState, message: string | null = null): void {
     phoneStore.update((s) => ({
       ...s,
       registration: {
@@ -105,7 +90,7 @@ export class Phone {
     // Every call leg's outgoing audio comes from the engine's graph, not straight from getUserMedia.
     const mediaStreamFactory = async (_c: MediaStreamConstraints, sdh: SessionDescriptionHandler) => {
       const entry = [...this.calls.values()].find((e) => e.session.sessionDescriptionHandler === sdh);
-      if (entry?.kind === 'supervised') return this.supervisionLegFor(entry).outgoing;
+      if (entry?.kind === 'supervised') return this.supervision.supervisionLegFor(entry).outgoing;
       let leg = this.legsBySdh.get(sdh);
       if (!leg) {
         leg = this.audio.createLeg(`leg-${++callSeq}`);
@@ -293,7 +278,7 @@ export class Phone {
       }
       patchCall(entry.id, { state: 'active', answeredAt: Date.now() });
       entry.outcome = 'answered';
-      if (entry.kind === 'supervising') this.applySupervisorMic(entry.id);
+      if (entry.kind === 'supervising') this.supervision.applySupervisorMic(entry.id);
     } else if (state === SessionState.Terminated) {
       this.onTerminated(entry);
     }
@@ -303,7 +288,7 @@ export class Phone {
     if (!this.calls.has(entry.id)) return;
     this.calls.delete(entry.id);
     if (entry.kind === 'supervised') {
-      this.endSupervisedLeg(entry);
+      this.supervision.endSupervisedLeg(entry);
       return;
     }
     // A customer call that ends takes its supervision legs with it, except the one the customer is
@@ -345,7 +330,7 @@ export class Phone {
   private onInvite(invitation: Invitation): void {
     const supervise = invitation.request.getHeader(superviseHeader);
     if (supervise !== undefined) {
-      this.onSuperviseInvite(invitation, supervise);
+      this.supervision.onSuperviseInvite(invitation, supervise);
       return;
     }
     const remote = invitation.remoteIdentity;
@@ -609,7 +594,7 @@ export class Phone {
     const body = info.request.body ?? '';
     const type = info.request.getHeader('content-type') ?? '';
     if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
-      this.onSupervisionInfo(entry, info, body);
+      this.supervision.onSupervisionInfo(entry, info, body);
       return;
     }
     const signal = /signal\s*=\s*([0-9A-D#*])/i.exec(body);
@@ -621,219 +606,4 @@ export class Phone {
     // Unknown INFO packages are refused cleanly (RFC 6086: 469 Bad Info Package).
     void info.reject({ statusCode: 469, reasonPhrase: 'Bad Info Package' });
   }
-
-  // ---- supervision: agent side -------------------------------------------------------------
-
-  /** Who may supervise this agent; set by the app from settings. */
-  supervisionSettings: SupervisionSettings = { supervisors: [], notifyAgent: true, allowDeclineWhisper: false };
-  supervisorVolume = 1;
-
-  private onSuperviseInvite(invitation: Invitation, header: string): void {
-    const caller = invitation.remoteIdentity.uri.toString();
-    const callerName = invitation.remoteIdentity.displayName || userOf(caller);
-    const request = parseSuperviseHeader(header);
-    if (!request) {
-      void invitation.reject({ statusCode: 400, reasonPhrase: 'Bad Supervision Request' });
-      return;
-    }
-    const decision = authorizeSupervisor(caller, this.supervisionSettings, this.account?.domain ?? '');
-    if (!decision.allowed) {
-      void invitation.reject({ statusCode: decision.status, reasonPhrase: decision.reason });
-      notify('warning', `Refused a supervision request from ${callerName}: not on your supervisor list.`);
-      return;
-    }
-    const customer = this.customerCallFor(request.callId);
-    if (!customer) {
-      const status = request.callId ? 481 : 480;
-      void invitation.reject({ statusCode: status, reasonPhrase: request.callId ? 'Call Does Not Exist' : 'Agent Not On A Call' });
-      return;
-    }
-    if ([...this.calls.values()].some((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customer.id)) {
-      void invitation.reject({ statusCode: 486, reasonPhrase: 'Call Already Supervised' });
-      return;
-    }
-    const entry = this.addCall(invitation, { direction: 'inbound', remoteUri: caller, remoteName: callerName, state: 'active', consultFor: null }, { kind: 'supervised' });
-    entry.supervision = { mode: request.mode, customerCallId: customer.id, supervisor: callerName };
-    patchCall(customer.id, { supervisedBy: { supervisor: callerName, mode: request.mode } });
-    // Auto-answer, never ring: the request was authorized above.
-    invitation.accept().catch((e: Error) => {
-      notify('error', `Supervision leg failed: ${e.message}`);
-      this.onTerminated(entry);
-    });
-  }
-
-  /** The established customer call a supervisor asks for: by SIP Call-ID, else the agent's current call. */
-  private customerCallFor(callId: string | null): CallEntry | null {
-    const candidates = [...this.calls.values()].filter((e) => e.kind === 'call' && e.session.state === SessionState.Established && e.leg);
-    if (callId) return candidates.find((e) => (e.session as Invitation | Inviter).request.callId === callId) ?? null;
-    return candidates.find((e) => this.view(e.id)?.state === 'active') ?? candidates[0] ?? null;
-  }
-
-  private supervisionLegFor(entry: CallEntry): SupervisionLeg {
-    if (entry.supLeg) return entry.supLeg;
-    const customer = entry.supervision ? this.calls.get(entry.supervision.customerCallId) : undefined;
-    if (!customer?.leg || !entry.supervision) throw new Error('The supervised call has ended');
-    entry.supLeg = this.audio.createSupervisionLeg(entry.id, customer.leg.id, entry.supervision.mode, this.supervisorVolume);
-    return entry.supLeg;
-  }
-
-  private endSupervisedLeg(entry: CallEntry): void {
-    entry.supLeg?.dispose();
-    const customerId = entry.supervision?.customerCallId;
-    if (!customerId) return;
-    const customer = this.calls.get(customerId);
-    if (customer?.leg) customer.leg.setTalkBack(false);
-    patchCall(customerId, { supervisedBy: null, talkBack: false });
-    if (customer && entry.supervision) notify('info', `${entry.supervision.supervisor} stopped supervising your call.`);
-  }
-
-  private applyAgentMode(entry: CallEntry, mode: MixMode): void {
-    if (!entry.supervision) return;
-    entry.supervision.mode = mode;
-    entry.supLeg?.setMode(mode);
-    patchCall(entry.supervision.customerCallId, { supervisedBy: { supervisor: entry.supervision.supervisor, mode } });
-  }
-
-  private onSupervisionInfo(entry: CallEntry, info: Info, body: string): void {
-    const change = parseSupervisionInfo(body);
-    if (!change) {
-      void info.reject({ statusCode: 400, reasonPhrase: 'Bad Supervision Info' });
-      return;
-    }
-    if (entry.kind === 'supervising') {
-      // The agent changed the mode (declined whisper): follow it and close the microphone if needed.
-      void info.accept();
-      const view = this.view(entry.id);
-      if (view?.supervising && change.mode !== 'takeover') {
-        patchCall(entry.id, { supervising: { ...view.supervising, mode: change.mode } });
-        this.applySupervisorMic(entry.id);
-        if (change.by === 'agent') notify('info', `${view.supervising.agent} declined coaching: back to listen.`);
-      }
-      return;
-    }
-    if (entry.kind !== 'supervised' || !entry.supervision) {
-      void info.reject({ statusCode: 469, reasonPhrase: 'Bad Info Package' });
-      return;
-    }
-    void info.accept();
-    if (change.mode === 'takeover') {
-      entry.takingOver = true;
-      // Hand the customer to the supervisor: REFER the customer to the supervisor's leg, with Replaces.
-      void this.completeAttendedTransfer(entry.supervision.customerCallId, entry.id);
-      return;
-    }
-    this.applyAgentMode(entry, change.mode);
-  }
-
-  /** Agent declines whisper coaching (when settings allow): back to listen, and the supervisor is told. */
-  async declineWhisper(customerCallId: string): Promise<void> {
-    const entry = [...this.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
-    if (!entry || !this.supervisionSettings.allowDeclineWhisper) return;
-    this.applyAgentMode(entry, 'listen');
-    await this.sendSupervisionInfo(entry, 'listen', 'agent').catch(() => undefined);
-  }
-
-  /** Agent talk-back: while held, the agent speaks to the supervisor only. */
-  setTalkBack(customerCallId: string, on: boolean): void {
-    const customer = this.calls.get(customerCallId);
-    if (!customer?.leg) return;
-    customer.leg.setTalkBack(on);
-    patchCall(customerCallId, { talkBack: on });
-  }
-
-  setSupervisorVolume(volume: number): void {
-    this.supervisorVolume = volume;
-    for (const e of this.calls.values()) e.supLeg?.setVolume(volume);
-  }
-
-  /** The supervisor's voice level (dBFS) on a supervised customer call, for the speaking indicator. */
-  supervisorLevelDb(customerCallId: string): number {
-    const entry = [...this.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
-    return entry?.supLeg?.speakingLevelDb() ?? -Infinity;
-  }
-
-  // ---- supervision: supervisor side --------------------------------------------------------
-
-  /** Joins an agent's current call in `mode` (listen by default). */
-  async supervise(agent: string, mode: MixMode = 'listen'): Promise<string | null> {
-    const ua = this.ua;
-    const account = this.account;
-    const target = account ? toSipUri(agent, account.domain) : null;
-    const uri = target ? UserAgent.makeURI(target) : undefined;
-    if (!ua || !uri || !target) {
-      notify('error', ua ? `"${agent}" is not an extension that can be supervised.` : 'Not signed in to a SIP server.');
-      return null;
-    }
-    this.audio.resume();
-    const inviter = new Inviter(ua, uri, { extraHeaders: [formatSuperviseHeader({ mode, callId: null })] });
-    const entry = this.addCall(
-      inviter,
-      { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false } },
-      { kind: 'supervising' },
-    );
-    this.invite(entry, inviter, `Supervision of ${userOf(target)} refused`);
-    return entry.id;
-  }
-
-  private sendSupervisionInfo(entry: CallEntry, mode: SupervisionMode, by: 'supervisor' | 'agent'): Promise<void> {
-    return new Promise((resolve, reject) => {
-      entry.session
-        .info({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (r) => reject(new Error(`${r.message.statusCode} ${r.message.reasonPhrase}`)),
-          },
-          requestOptions: { body: { contentDisposition: 'render', contentType: supervisionInfoContentType, content: JSON.stringify({ mode, by }) } },
-        })
-        .catch(reject);
-    });
-  }
-
-  /** Supervisor switches mode on a live supervision leg: an INFO, applied by the agent's graph. */
-  async setSupervisionMode(id: string, mode: SupervisionMode): Promise<void> {
-    const entry = this.calls.get(id);
-    const view = this.view(id);
-    if (!entry || !view?.supervising || entry.session.state !== SessionState.Established) return;
-    const previous = view.supervising.mode;
-    // Closing the microphone happens before asking; opening it only once the agent's graph changed.
-    const closing = mode === 'listen' || mode === 'takeover';
-    if (closing) {
-      patchCall(id, { supervising: { ...view.supervising, mode } });
-      this.applySupervisorMic(id);
-    }
-    try {
-      await this.sendSupervisionInfo(entry, mode, 'supervisor');
-    } catch (e) {
-      notify('warning', `Could not switch to ${mode}: ${(e as Error).message}`);
-      const now = this.view(id);
-      if (now?.supervising) patchCall(id, { supervising: { ...now.supervising, mode: previous } });
-      this.applySupervisorMic(id);
-      return;
-    }
-    const now = this.view(id);
-    if (now?.supervising && !closing) {
-      patchCall(id, { supervising: { ...now.supervising, mode } });
-      this.applySupervisorMic(id);
-    }
-    if (mode === 'takeover') patchCall(id, { note: 'Taking over the customer…' });
-  }
-
-  /** Toggle-to-talk and push-to-talk for the supervisor (whisper and barge only). */
-  setSupervisorTalk(id: string, change: { talk?: boolean; ptt?: boolean }): void {
-    const view = this.view(id);
-    if (!view?.supervising) return;
-    patchCall(id, { supervising: { ...view.supervising, ...change } });
-    this.applySupervisorMic(id);
-  }
-
-  /** The supervisor's microphone is open only in a mode that carries it, and while talking. */
-  private applySupervisorMic(id: string): void {
-    const entry = this.calls.get(id);
-    const sup = this.view(id)?.supervising;
-    if (!entry?.leg || !sup) return;
-    const carries = sup.mode !== 'takeover' && routing[sup.mode].supervisorMicOpen;
-    entry.leg.setMuted(!(carries && (sup.talk || sup.ptt)));
-  }
 }
-
-type PhoneStateReg = import('../store/phoneState').RegistrationState;

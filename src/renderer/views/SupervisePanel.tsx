@@ -10,7 +10,7 @@ export function SupervisePanel({ phone }: { phone: Phone }) {
       <Typography variant="subtitle2">Supervise an agent</Typography>
       <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
         <TextField size="small" fullWidth placeholder="Agent extension" value={agent} onChange={(e) => setAgent(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'supervise-target' } }} />
-        <Button variant="contained" color="secondary" data-testid="supervise-listen" disabled={!agent.trim()} onClick={() => void phone.supervise(agent, 'listen')}>
+        <Button variant="contained" color="secondary" data-testid="supervise-listen" disabled={!agent.trim()} onClick={() => void phone.supervision.supervise(agent, 'listen')}>
           Listen
         </Button>
       </Stack>

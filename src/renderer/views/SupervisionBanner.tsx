@@ -9,10 +9,10 @@ const modeText = { listen: 'is listening', whisper: 'is coaching you (customer c
 export function SupervisionBanner({ app, call }: { app: WhisperlineApp; call: CallView }) {
   const sup = call.supervisedBy;
   const [speaking, setSpeaking] = useState(false);
-  const settings = app.phone.supervisionSettings;
+  const settings = app.phone.supervision.supervisionSettings;
   useEffect(() => {
     if (!sup) return;
-    const t = setInterval(() => setSpeaking(app.phone.supervisorLevelDb(call.id) > -45), 150);
+    const t = setInterval(() => setSpeaking(app.phone.supervision.supervisorLevelDb(call.id) > -45), 150);
     return () => clearInterval(t);
   }, [app, call.id, sup]);
   if (!sup || (sup.mode === 'listen' && !settings.notifyAgent)) return null;
@@ -34,14 +34,14 @@ export function SupervisionBanner({ app, call }: { app: WhisperlineApp; call: Ca
             size="small"
             variant={call.talkBack ? 'contained' : 'outlined'}
             data-testid="talk-back"
-            onPointerDown={() => app.phone.setTalkBack(call.id, true)}
-            onPointerUp={() => app.phone.setTalkBack(call.id, false)}
-            onPointerLeave={() => call.talkBack && app.phone.setTalkBack(call.id, false)}
+            onPointerDown={() => app.phone.supervision.setTalkBack(call.id, true)}
+            onPointerUp={() => app.phone.supervision.setTalkBack(call.id, false)}
+            onPointerLeave={() => call.talkBack && app.phone.supervision.setTalkBack(call.id, false)}
           >
             Hold to talk to {sup.supervisor}
           </Button>
           {sup.mode === 'whisper' && settings.allowDeclineWhisper && (
-            <Button size="small" color="inherit" data-testid="decline-whisper" onClick={() => void app.phone.declineWhisper(call.id)}>
+            <Button size="small" color="inherit" data-testid="decline-whisper" onClick={() => void app.phone.supervision.declineWhisper(call.id)}>
               Decline coaching
             </Button>
           )}
@@ -54,7 +54,7 @@ export function SupervisionBanner({ app, call }: { app: WhisperlineApp; call: Ca
               min={0}
               max={2}
               step={0.1}
-              defaultValue={app.phone.supervisorVolume}
+              defaultValue={app.phone.supervision.supervisorVolume}
               onChangeCommitted={(_e, v) => void app.setSupervisorVolume(v as number)}
               sx={{ maxWidth: 160 }}
               slotProps={{ input: { 'data-testid': 'supervisor-volume' } as object }}

@@ -25,13 +25,13 @@ export function SupervisionCard({ call, phone }: { call: CallView; phone: Phone 
         )}
         <ButtonGroup size="small" sx={{ mt: 1.5 }} disabled={!live}>
           {supervisionModes.map((m) => (
-            <Button key={m} data-testid={`mode-${m}`} variant={sup.mode === m ? 'contained' : 'outlined'} onClick={() => void phone.setSupervisionMode(call.id, m)}>
+            <Button key={m} data-testid={`mode-${m}`} variant={sup.mode === m ? 'contained' : 'outlined'} onClick={() => void phone.supervision.setSupervisionMode(call.id, m)}>
               {labels[m]}
             </Button>
           ))}
         </ButtonGroup>
         <Stack direction="row" spacing={1} sx={{ mt: 1.5, alignItems: 'center' }}>
-          <Button size="small" data-testid="talk-toggle" disabled={!micCarried} variant={sup.talk ? 'contained' : 'outlined'} onClick={() => phone.setSupervisorTalk(call.id, { talk: !sup.talk })}>
+          <Button size="small" data-testid="talk-toggle" disabled={!micCarried} variant={sup.talk ? 'contained' : 'outlined'} onClick={() => phone.supervision.setSupervisorTalk(call.id, { talk: !sup.talk })}>
             {sup.talk ? 'Mic on' : 'Mic off'}
           </Button>
           <Button
@@ -39,9 +39,9 @@ export function SupervisionCard({ call, phone }: { call: CallView; phone: Phone 
             data-testid="push-to-talk"
             disabled={!micCarried}
             variant={sup.ptt ? 'contained' : 'outlined'}
-            onPointerDown={() => phone.setSupervisorTalk(call.id, { ptt: true })}
-            onPointerUp={() => phone.setSupervisorTalk(call.id, { ptt: false })}
-            onPointerLeave={() => sup.ptt && phone.setSupervisorTalk(call.id, { ptt: false })}
+            onPointerDown={() => phone.supervision.setSupervisorTalk(call.id, { ptt: true })}
+            onPointerUp={() => phone.supervision.setSupervisorTalk(call.id, { ptt: false })}
+            onPointerLeave={() => sup.ptt && phone.supervision.setSupervisorTalk(call.id, { ptt: false })}
           >
             Hold to talk
           </Button>

@@ -1,0 +1,25 @@
+import type { Session } from 'sip.js';
+import type { CallRecord } from '../../shared/callHistory';
+import type { MixMode } from '../../shared/supervision/modes';
+import type { CallLeg, SupervisionLeg } from '../audio/engine';
+
+/** What the phone keeps per SIP session, beside the view state in the store. */
+export interface CallEntry {
+  id: string;
+  session: Session;
+  leg: CallLeg | null;
+  holdStartedAt: number | null;
+  holdMs: number;
+  transfers: number;
+  outcome: CallRecord['outcome'] | null;
+  reason: string;
+  ringing: boolean;
+  /** Ended because an attended transfer replaced it with a new call. */
+  replaced: boolean;
+  /** 'supervised': the agent side of a supervisor's leg into customer call `customerCallId`. */
+  kind: 'call' | 'supervising' | 'supervised';
+  supervision: { mode: MixMode; customerCallId: string; supervisor: string } | null;
+  supLeg: SupervisionLeg | null;
+  /** The supervisor is taking the customer over through this leg. */
+  takingOver: boolean;
+}
