@@ -47,10 +47,12 @@ function customerVoice(): string | null {
   return r.status === 0 ? wav : null;
 }
 
+let stopping = false;
+
 /** Calls the agent, talks for a while, hangs up, wraps up, and does it again. */
 async function runCustomer(page: Page): Promise<void> {
   await waitRegistered(page, 30_000);
-  for (;;) {
+  while (!stopping) {
     try {
       await dial(page, '1001');
       const answered = await callCard(page, 'active').first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
@@ -64,9 +66,10 @@ async function runCustomer(page: Page): Promise<void> {
         await page.getByTestId('hangup').first().click();
       }
     } catch (e) {
+      if (stopping) return;
       console.warn(`[demo] customer: ${(e as Error).message.split('\n')[0]}`);
     }
-    await page.waitForTimeout(15_000);
+    await page.waitForTimeout(15_000).catch(() => undefined);
   }
 }
 
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
   });
   const customer = await (await browser.newContext()).newPage();
   await customer.goto(`${web.url}?as=customer`);
-  void runCustomer(customer);
+  void runCustomer(customer).catch((e: Error) => stopping || console.warn(`[demo] customer stopped: ${e.message}`));
   console.log('[demo] Demo customer (ext 2001) is up and will call extension 1001.');
 
   let agentProc: ChildProcess | null = null;
@@ -122,11 +125,13 @@ async function main(): Promise<void> {
   console.log('[demo] Press Ctrl+C to stop.');
 
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     console.log('\n[demo] Stopping…');
     agentProc?.kill();
+    await sip.stop(); // first, so no SIP server is ever left behind
     await browser.close().catch(() => undefined);
     await web.close();
-    await sip.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
