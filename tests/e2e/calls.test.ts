@@ -1,28 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSipServer, type SipServer } from '../../src/node/sipServer';
-import { startRig, type Party, type Rig } from '../support/browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Party } from '../support/browser';
+import { useScenario } from '../support/scenario';
 import { callCard, dial, expectHears, expectSilent, signIn, waitCallState, waitRegistered, wrapUp } from '../support/phoneDriver';
 
 const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '3001': 'third-pw' };
-const tones = { agent: 600, customer: 1000, third: 1400 };
+const tones = { agent: 600, customer: 1000 };
 
-let sip: SipServer;
-let rig: Rig;
-let agent: Party;
-let customer: Party;
 
-const account = (ext: keyof typeof accounts, password = accounts[ext]) => ({ server: sip.wsUrl, domain: sip.domain, extension: ext, password });
+const account = (ext: keyof typeof accounts, password = accounts[ext]) => ({ server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password });
 
-beforeAll(async () => {
-  sip = await startSipServer({ accounts });
-  rig = await startRig();
-  agent = await rig.party('agent', tones.agent);
-  customer = await rig.party('customer', tones.customer);
-});
+const scenario = useScenario(accounts, tones);
+let agent: Party, customer: Party;
 
-afterAll(async () => {
-  await rig?.close();
-  await sip?.stop();
+beforeAll(() => {
+  ({ agent, customer } = scenario.party);
 });
 
 describe('agent softphone against a real Kamailio', () => {

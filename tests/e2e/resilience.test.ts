@@ -1,39 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeLoopbackPort, startSipServer, type SipServer } from '../../src/node/sipServer';
-import { startRig, type Party, type Rig } from '../support/browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../../src/node/sipServer';
+import type { Party } from '../support/browser';
+import { useScenario } from '../support/scenario';
 import { callCard, dial, expectHears, registrationState, signIn, waitCallState, waitRegistered, wrapUp } from '../support/phoneDriver';
 
 const accounts = { '1001': 'agent-pw', '2001': 'customer-pw' };
 const tones = { agent: 600, customer: 1000 };
 
-let sip: SipServer;
-let rig: Rig;
-let agent: Party;
-let customer: Party;
 
-beforeAll(async () => {
-  sip = await startSipServer({ accounts });
-  rig = await startRig();
-  agent = await rig.party('agent', tones.agent);
-  customer = await rig.party('customer', tones.customer);
-});
+const scenario = useScenario(accounts, tones);
+let agent: Party, customer: Party;
 
-afterAll(async () => {
-  await rig?.close();
-  await sip?.stop();
+beforeAll(() => {
+  ({ agent, customer } = scenario.party);
 });
 
 describe('network trouble', () => {
   it('says so when the SIP server cannot be reached', async () => {
     const closedPort = await freeLoopbackPort();
-    await signIn(agent.page, { server: `ws://127.0.0.1:${closedPort}`, domain: sip.domain, extension: '1001', password: accounts['1001'] });
+    await signIn(agent.page, { server: `ws://127.0.0.1:${closedPort}`, domain: scenario.sip.domain, extension: '1001', password: accounts['1001'] });
     await expect.poll(() => agent.page.getByTestId('registration-message').textContent(), { timeout: 10_000 }).toMatch(/unreachable/i);
     await expect(registrationState(agent.page)).resolves.toBe('reconnecting');
   });
 
   it('keeps the call and its audio through a SIP server restart, and re-registers by itself', async () => {
-    await signIn(agent.page, { server: sip.wsUrl, domain: sip.domain, extension: '1001', password: accounts['1001'] });
-    await signIn(customer.page, { server: sip.wsUrl, domain: sip.domain, extension: '2001', password: accounts['2001'] });
+    await signIn(agent.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: '1001', password: accounts['1001'] });
+    await signIn(customer.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: '2001', password: accounts['2001'] });
     await waitRegistered(agent.page);
     await waitRegistered(customer.page);
     await dial(customer.page, '1001');
@@ -41,7 +33,7 @@ describe('network trouble', () => {
     await agent.page.getByTestId('answer').click();
     await expectHears(agent, tones.customer);
 
-    await sip.restart();
+    await scenario.sip.restart();
     // Media flows peer to peer: the call does not notice the signalling outage.
     await expectHears(agent, tones.customer, 3000);
     await expectHears(customer, tones.agent, 3000);

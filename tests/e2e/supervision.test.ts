@@ -1,31 +1,23 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { hasPath, type GraphTopology } from '../../src/shared/audioGraph';
-import { startSipServer, type SipServer } from '../../src/node/sipServer';
-import { startRig, type Party, type Rig } from '../support/browser';
+import type { Party } from '../support/browser';
+import { useScenario } from '../support/scenario';
 import { callCard, dial, expectHears, expectSilent, hears, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
 
 const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw', '3001': 'intruder-pw' };
 const tones = { agent: 600, customer: 1000, supervisor: 1400, intruder: 1800 };
 
-let sip: SipServer;
-let rig: Rig;
-let agent: Party;
-let customer: Party;
-let supervisor: Party;
-let intruder: Party;
 const report: string[] = [];
 
 const signInAs = (p: Party, ext: keyof typeof accounts, extra: { role?: 'supervisor'; supervisors?: string } = {}) =>
-  signIn(p.page, { server: sip.wsUrl, domain: sip.domain, extension: ext, password: accounts[ext], ...extra });
+  signIn(p.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password: accounts[ext], ...extra });
+
+const scenario = useScenario(accounts, tones);
+let agent: Party, customer: Party, supervisor: Party, intruder: Party;
 
 beforeAll(async () => {
-  sip = await startSipServer({ accounts });
-  rig = await startRig();
-  agent = await rig.party('agent', tones.agent);
-  customer = await rig.party('customer', tones.customer);
-  supervisor = await rig.party('supervisor', tones.supervisor);
-  intruder = await rig.party('intruder', tones.intruder);
+  ({ agent, customer, supervisor, intruder } = scenario.party);
   await signInAs(agent, '1001', { supervisors: '1101' });
   await signInAs(customer, '2001');
   await signInAs(supervisor, '1101', { role: 'supervisor' });
@@ -42,8 +34,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   if (report.length) console.log(['Supervision audio levels (dBFS):', ...report].join('\n'));
-  await rig?.close();
-  await sip?.stop();
 });
 
 async function customerCallsAgent(): Promise<void> {
@@ -205,7 +195,7 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
     await expect(callCard(agent.page, 'active').count()).resolves.toBe(1);
     // Bring the supervisor back for the remaining tests.
     supervisor.page = await supervisor.context.newPage();
-    await supervisor.page.goto(rig.appUrl);
+    await supervisor.page.goto(scenario.rig.appUrl);
     await signInAs(supervisor, '1101');
     await waitRegistered(supervisor.page);
   });

@@ -1,32 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSipServer, type SipServer } from '../../src/node/sipServer';
-import { startRig, type Party, type Rig } from '../support/browser';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Party } from '../support/browser';
+import { useScenario } from '../support/scenario';
 import { callCard, dial, expectHears, resetParty, signIn, waitCallState, waitRegistered, wrapUp } from '../support/phoneDriver';
 
 const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '3001': 'third-pw' };
 const tones = { agent: 600, customer: 1000, third: 1400 };
 
-let sip: SipServer;
-let rig: Rig;
-let agent: Party;
-let customer: Party;
-let third: Party;
+
+const scenario = useScenario(accounts, tones);
+let agent: Party, customer: Party, third: Party;
 
 beforeAll(async () => {
-  sip = await startSipServer({ accounts });
-  rig = await startRig();
-  agent = await rig.party('agent', tones.agent);
-  customer = await rig.party('customer', tones.customer);
-  third = await rig.party('third', tones.third);
+  ({ agent, customer, third } = scenario.party);
   for (const [p, ext] of [[agent, '1001'], [customer, '2001'], [third, '3001']] as const) {
-    await signIn(p.page, { server: sip.wsUrl, domain: sip.domain, extension: ext, password: accounts[ext] });
+    await signIn(p.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password: accounts[ext] });
     await waitRegistered(p.page);
   }
-});
-
-afterAll(async () => {
-  await rig?.close();
-  await sip?.stop();
 });
 
 /** Customer calls the agent, who answers. */
