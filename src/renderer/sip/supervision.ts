@@ -119,14 +119,17 @@ export class Supervision {
       return;
     }
     if (entry.kind === 'supervising') {
-      // The agent changed the mode (declined whisper): follow it and close the microphone if needed.
-      void info.accept();
+      // The agent may only step the supervisor down to listen (declining whisper); nothing from the
+      // agent's side can open the supervisor's microphone.
       const view = this.core.view(entry.id);
-      if (view?.supervising && change.mode !== 'takeover') {
-        patchCall(entry.id, { supervising: { ...view.supervising, mode: change.mode } });
-        this.applySupervisorMic(entry.id);
-        if (change.by === 'agent') notify('info', `${view.supervising.agent} declined coaching: back to listen.`);
+      if (change.mode !== 'listen' || !view?.supervising) {
+        void info.reject({ statusCode: 403, reasonPhrase: 'Only The Supervisor Raises The Mode' });
+        return;
       }
+      void info.accept();
+      patchCall(entry.id, { supervising: { ...view.supervising, mode: 'listen' } });
+      this.applySupervisorMic(entry.id);
+      notify('info', `${view.supervising.agent} declined coaching: back to listen.`);
       return;
     }
     if (entry.kind !== 'supervised' || !entry.supervision) {
