@@ -38,6 +38,12 @@ if (!app.requestSingleInstanceLock()) {
     dial(url);
   });
   for (const scheme of ['sip', 'tel']) app.setAsDefaultProtocolClient(scheme);
+  // Never accept a bad certificate; tell the page why its wss:// connection failed.
+  app.on('certificate-error', (event, webContents, url, error, _certificate, callback) => {
+    event.preventDefault();
+    callback(false);
+    webContents.send(ipcChannels.tlsError, { url, error });
+  });
   app.whenReady().then(start);
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -18,6 +18,14 @@ const bridge: WhisperlineBridge = {
     ipcRenderer.on(ipcChannels.dialRequest, handler);
     return () => ipcRenderer.removeListener(ipcChannels.dialRequest, handler);
   },
+  onTlsError: (listener) => {
+    const handler = (_e: unknown, failure: unknown) => {
+      const f = failure as { url?: unknown; error?: unknown };
+      if (typeof f?.url === 'string' && typeof f?.error === 'string') listener({ url: f.url, error: f.error });
+    };
+    ipcRenderer.on(ipcChannels.tlsError, handler);
+    return () => ipcRenderer.removeListener(ipcChannels.tlsError, handler);
+  },
 };
 
 contextBridge.exposeInMainWorld('whisperline', bridge);

@@ -25,6 +25,7 @@ export class WhisperlineApp {
     this.audio.onMicEnded = () => void this.refreshDevices(true);
     navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.refreshDevices(false));
     bridge.onDialRequest((uri) => void this.phone.dial(uri));
+    bridge.onTlsError(({ url, error }) => notify('error', `The TLS certificate of ${url} was rejected (${error}). Ask IT to install the PBX's certificate or fix its name.`));
   }
 
   async init(): Promise<void> {

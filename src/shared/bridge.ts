@@ -28,6 +28,8 @@ export interface WhisperlineBridge {
   readHistory(): Promise<HistoryRead>;
   /** sip:/tel: links opened from other apps (Electron only; web never calls back). */
   onDialRequest(listener: (uri: string) => void): () => void;
+  /** A server's TLS certificate was rejected (Electron only: browsers do not say why a wss:// failed). */
+  onTlsError(listener: (failure: { url: string; error: string }) => void): () => void;
 }
 
 export const ipcChannels = {
@@ -39,4 +41,5 @@ export const ipcChannels = {
   appendWrapUp: 'history:append-wrapup',
   readHistory: 'history:read',
   dialRequest: 'dial:request',
+  tlsError: 'tls:error',
 } as const;

@@ -71,6 +71,9 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     onDialRequest() {
       return () => undefined;
     },
+    onTlsError() {
+      return () => undefined;
+    },
   };
 }
 
