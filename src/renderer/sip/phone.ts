@@ -251,6 +251,12 @@ export class Phone {
     return entry;
   }
 
+  /** A connected customer call (not a supervision leg), which a new call puts on hold. */
+  private isActiveCall(id: string): boolean {
+    const view = this.view(id);
+    return view?.kind === 'call' && view.state === 'active';
+  }
+
   private view(id: string): CallView | undefined {
     return phoneStore.get().calls.find((c) => c.id === id);
   }
@@ -377,7 +383,7 @@ export class Phone {
     if (!entry || !(entry.session instanceof Invitation)) return;
     // Call waiting: answering the second call puts the current one on hold first.
     for (const other of this.calls.values()) {
-      if (other !== entry && this.view(other.id)?.state === 'active') await this.hold(other.id, true);
+      if (other !== entry && this.isActiveCall(other.id)) await this.hold(other.id, true);
     }
     this.stopRinging(entry);
     await this.acceptInvitation(entry, entry.session);
@@ -406,7 +412,7 @@ export class Phone {
     }
     this.audio.resume();
     for (const other of this.calls.values()) {
-      if (this.view(other.id)?.state === 'active') await this.hold(other.id, true);
+      if (this.isActiveCall(other.id)) await this.hold(other.id, true);
     }
     const inviter = new Inviter(ua, uri);
     const entry = this.addCall(inviter, { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor });
@@ -571,9 +577,9 @@ export class Phone {
 
   /** The far end asked us to call someone else (we are being transferred). */
   private onRefer(entry: CallEntry, referral: Referral): void {
-    const ua = this.ua;
-    if (!ua) {
-      void referral.reject();
+    // Only the far end of a customer call may transfer us; a supervision leg never redirects a call.
+    if (!this.ua || entry.kind !== 'call') {
+      void referral.reject({ statusCode: 403, reasonPhrase: 'Transfer Not Allowed Here' }).catch(() => undefined);
       return;
     }
     void referral.accept().then(() => {
@@ -587,7 +593,7 @@ export class Phone {
         }
       });
       this.invite(next, inviter);
-    });
+    }).catch((e: Error) => notify('error', `Transfer request failed: ${e.message}`));
   }
 
   private onInfo(entry: CallEntry, info: Info): void {
