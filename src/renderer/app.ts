@@ -19,6 +19,8 @@ export class WhisperlineApp {
   readonly phone: Phone;
   /** Calls that ended while history could not be written (disk full): retried with the next write. */
   private unsaved: CallRecord[] = [];
+  /** New account settings wait for the calls in progress to end (re-registering would drop them). */
+  private reconnectAfterCalls = false;
 
   constructor(readonly bridge: WhisperlineBridge) {
     this.phone = new Phone(this.audio, this.ringer, { onCallEnded: (r, wrap) => void this.onCallEnded(r, wrap) });
@@ -80,8 +82,6 @@ export class WhisperlineApp {
     }
     await this.connect();
   }
-
-  private reconnectAfterCalls = false;
 
   private applyPhoneSettings(settings: Settings): void {
     this.phone.dtmfMode = settings.dtmfMode;
