@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { startSipServer } from '../src/node/sipServer';
 import { startRig } from '../tests/support/browser';
 import { callCard, dial, signIn, waitCallState, waitRegistered, wrapUp } from '../tests/support/appDriver';
+import { traceEvent, type EventTrace } from '../tests/support/audioProbe';
 
 const samplesArg = process.argv.indexOf('--samples');
 const samples = samplesArg > 0 ? Math.max(1, Number(process.argv[samplesArg + 1]) || 5) : 10;
@@ -81,6 +82,7 @@ async function superviseBench(
   results: Record<string, number[]>,
   loads: Record<string, { cpuPercent: number; heapMB: number }>,
   jitter: Record<string, number[]>,
+  transients: Array<{ event: string; traces: EventTrace[] }>,
 ): Promise<void> {
   const supervisor = await rig.party('supervisor', benchTones.supervisor);
   await signIn(supervisor.page, { server: sip.wsUrl, domain: sip.domain, extension: '1101', password: 'supervisor-pw', role: 'supervisor' });
@@ -122,6 +124,7 @@ async function superviseBench(
     results.customerToAgentHeadsetMs.push(await oneWayLatency(customer.page, agent.page, benchTones.customer));
     results.supervisorToAgentHeadsetMs.push(await oneWayLatency(supervisor.page, agent.page, benchTones.supervisor));
   }
+  await traceTransients(agent, customer, supervisor, transients);
   jitter.agentInbound = await agent.page.evaluate(async () => {
     const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState === 'connected');
     const out: number[] = [];
@@ -137,6 +140,46 @@ async function superviseBench(
     const ms = Math.round(((ctx.baseLatency ?? 0) + ((ctx as AudioContext & { outputLatency?: number }).outputLatency ?? 0)) * 1000);
     void ctx.close();
     return { cpuPercent: 0, heapMB: 0, ms } as unknown as { cpuPercent: number; heapMB: number };
+  });
+}
+
+/**
+ * No tell: what the customer and the agent hear in the second around each supervision event, against
+ * the same call's steady state just before it (clicks at an unused frequency, dips in the tone each
+ * must keep hearing).
+ */
+async function traceTransients(agent: Party, customer: Party, supervisor: Party, out: Array<{ event: string; traces: EventTrace[] }>): Promise<void> {
+  const hearers = [
+    { party: customer, keeps: benchTones.agent },
+    { party: agent, keeps: benchTones.customer },
+  ];
+  const banner = (mode: string) => agent.page.locator(`[data-testid="supervised-banner"][data-mode="${mode}"]`).waitFor();
+  await supervisor.page.getByTestId('leave').click();
+  await agent.page.getByTestId('supervised-banner').waitFor({ state: 'detached' });
+  await new Promise((r) => setTimeout(r, 1500)); // a steady stretch to compare the first event with
+  out.push({
+    event: 'join (listen)',
+    traces: await traceEvent(hearers, async () => {
+      await supervisor.page.getByTestId('supervise-target').fill('1001');
+      await supervisor.page.getByTestId('supervise-listen').click();
+      await banner('listen');
+    }),
+  });
+  for (const mode of ['whisper', 'barge', 'whisper', 'listen'] as const) {
+    out.push({
+      event: `→ ${mode}`,
+      traces: await traceEvent(hearers, async () => {
+        await supervisor.page.getByTestId(`mode-${mode}`).click();
+        await banner(mode);
+      }),
+    });
+  }
+  out.push({
+    event: 'leave',
+    traces: await traceEvent(hearers, async () => {
+      await supervisor.page.getByTestId('leave').click();
+      await agent.page.getByTestId('supervised-banner').waitFor({ state: 'detached' });
+    }),
   });
 }
 
@@ -164,6 +207,7 @@ async function main(): Promise<void> {
   const loads: Record<string, { cpuPercent: number; heapMB: number }> = {};
   /** Average WebRTC jitter-buffer delay (ms) of each stream the agent receives: customer, supervisor. */
   const jitter: Record<string, number[]> = {};
+  const transients: Array<{ event: string; traces: EventTrace[] }> = [];
   try {
     const agent = await rig.party('agent', tones.agent);
     const customer = await rig.party('customer', tones.customer);
@@ -193,7 +237,7 @@ async function main(): Promise<void> {
       // Force a fresh registration next round.
       await agent.page.reload();
     }
-    await superviseBench(rig, sip, agent, customer, results, loads, jitter);
+    await superviseBench(rig, sip, agent, customer, results, loads, jitter, transients);
   } finally {
     await rig.close();
     await sip.stop();
@@ -208,6 +252,7 @@ async function main(): Promise<void> {
     supervisorToCustomerLatencyRatio: ratio,
     agentRenderer: loads,
     agentJitterBufferMs: jitter.agentInbound,
+    transients,
     raw: results,
   };
   mkdirSync(outDir, { recursive: true });
@@ -239,6 +284,18 @@ async function main(): Promise<void> {
     '|---|---|---|',
     `| plain call | ${loads.plainCall?.cpuPercent} | ${loads.plainCall?.heapMB} |`,
     `| whisper session | ${loads.whisper?.cpuPercent} | ${loads.whisper?.heapMB} |`,
+    '',
+    '## No tell: transients around supervision events (dBFS)',
+    '',
+    'Per event, for the customer (who must keep hearing the agent) and the agent (who must keep hearing the customer): the loudest ≈21 ms frame at an unused frequency (2300 Hz; a click or pop shows here) and the quietest frame of the tone that must continue (a dip or gap shows here), each next to the same call\'s steady state in the stretch just before the event.',
+    '',
+    '| event | customer: click (steady) | customer: agent tone low (steady) | agent: click (steady) | agent: customer tone low (steady) |',
+    '|---|---|---|---|---|',
+    ...transients.map(({ event, traces }) => {
+      const [c, a] = traces;
+      const f = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : String(x));
+      return `| ${event} | ${f(c.clickEventDb)} (${f(c.clickSteadyDb)}) | ${f(c.toneEventMinDb)} (${f(c.toneSteadyDb)}) | ${f(a.clickEventDb)} (${f(a.clickSteadyDb)}) | ${f(a.toneEventMinDb)} (${f(a.toneSteadyDb)}) |`;
+    }),
     '',
     `One-way latencies run from the source page's tone switching on to detection in the agent's headset analyser (21 ms window, polled every 2 ms); the audio device's own output latency (${(loads.outputLatencyMs as unknown as { ms: number })?.ms} ms reported by AudioContext here) comes on top for both paths alike. Click times are measured from just before Playwright's click.`,
     '',

@@ -49,14 +49,25 @@ function customerVoice(): string | null {
 
 let stopping = false;
 
-/** Calls the agent, talks for a while, hangs up, wraps up, and does it again. */
+/** How soon the customer tries again after the agent was not reachable (signed out, not ready, wrap-up). */
+const retryMs = 3_000;
+
+/**
+ * Calls the agent, talks for a while, hangs up, wraps up, and does it again. A call that is refused
+ * (agent not signed in yet, not ready, in wrap-up) is retried every few seconds, so the agent's phone
+ * rings within seconds of signing in and of finishing each wrap-up.
+ */
 async function runCustomer(page: Page): Promise<void> {
   await waitRegistered(page, 30_000);
   while (!stopping) {
     try {
       await dial(page, '1001');
-      const answered = await callCard(page, 'active').first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
-      if (answered) {
+      await callCard(page).first().waitFor({ timeout: 5_000 }).catch(() => undefined);
+      const outcome = await Promise.race([
+        callCard(page, 'active').first().waitFor({ timeout: 30_000 }).then(() => 'answered' as const),
+        callCard(page).first().waitFor({ state: 'detached', timeout: 30_000 }).then(() => 'refused' as const),
+      ]).catch(() => 'unanswered' as const);
+      if (outcome === 'answered') {
         console.log('[demo] The customer is talking to the agent.');
         await callCard(page).first().waitFor({ state: 'detached', timeout: 45_000 }).catch(async () => {
           await page.getByTestId('hangup').first().click();
@@ -69,7 +80,7 @@ async function runCustomer(page: Page): Promise<void> {
       if (stopping) return;
       console.warn(`[demo] customer: ${(e as Error).message.split('\n')[0]}`);
     }
-    await page.waitForTimeout(15_000).catch(() => undefined);
+    await page.waitForTimeout(retryMs).catch(() => undefined);
   }
 }
 

@@ -7,7 +7,21 @@ import { phoneStore } from './store/phoneState';
 const app = new WhisperlineApp(getBridge());
 // Read-only diagnostics for support and the end-to-end tests: what the headset plays, the store.
 (window as unknown as { whisperlineDiagnostics: unknown }).whisperlineDiagnostics = {
-  headsetLevels: (freqs: number[]) => app.audio.headsetLevels(freqs),
+  headsetLevels: (freqs: number[], windowSamples?: number) => app.audio.headsetLevels(freqs, windowSamples),
+  /** The audio clock in frames, to mark an event; starts the headset recording if it is not running. */
+  audioClock: async () => (await app.audio.headsetCapture()).now(),
+  /** Frame-by-frame tone levels (median, loudest, quietest) of what the headset played. */
+  headsetAnalysis: async (freqs: number[], range: { lastMs: number } | { from: number; to: number }) => {
+    const tap = await app.audio.headsetCapture();
+    return 'lastMs' in range ? tap.analyzeLast(freqs, range.lastMs) : tap.analyze(freqs, range.from, range.to);
+  },
+  /** Raw samples the headset played between two audio-clock frames (for support: a glitch report). */
+  headsetSamples: async (from: number, to: number) => {
+    const tap = await app.audio.headsetCapture();
+    await tap.until(to);
+    return Array.from(tap.read(from, to));
+  },
+  sampleRate: () => app.audio.ctx.sampleRate,
   micLevelDb: () => app.audio.micLevelDb(),
   topology: () => app.audio.topology(),
   state: () => phoneStore.get(),

@@ -3,7 +3,8 @@ import type { Page } from 'playwright-core';
 import { hasPath, type GraphTopology } from '../../src/shared/audioGraph';
 import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
-import { callCard, dial, expectHears, expectSilent, hears, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
+import { around, callCard, dial, expectHears, expectSilent, listen, mark, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
+import { fmtTrace, traceEvent, unusedHz, type EventTrace } from '../support/audioProbe';
 
 const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw', '3001': 'intruder-pw' };
 const tones = { agent: 600, customer: 1000, supervisor: 1400, intruder: 1800 };
@@ -67,23 +68,48 @@ async function supervisorReachesCustomer(): Promise<boolean> {
   return sups.some((s) => outs.some((o) => hasPath(t, s, o)));
 }
 
+/** Tone statistics of the next `ms` a party hears, from now. */
+const ahead = async (p: Party, freqs: number[], ms: number) => around(p, await mark(p), freqs, 0, ms);
+
+/** What the customer hears at the supervisor's tone and at an unused one, before any supervisor joined. */
+interface SilentReference {
+  supervisor: number;
+  unused: number;
+}
+
+async function silentReference(): Promise<SilentReference> {
+  const c = await ahead(customer, [tones.supervisor, unusedHz], 1500);
+  return { supervisor: c.tones[tones.supervisor].median, unused: c.tones[unusedHz].median };
+}
+
 /** Checks who hears whom in one mode, as DESIGN.md's table says, and records the levels. */
-async function checkMode(mode: 'listen' | 'whisper' | 'barge', silentReference: number): Promise<void> {
+async function checkMode(mode: 'listen' | 'whisper' | 'barge', reference: SilentReference): Promise<void> {
   const inBarge = mode === 'barge';
   const supervisorToAgent = mode !== 'listen';
+  // What must be heard first: only once the new mode's audio is flowing can a silence prove anything.
   await expectHears(customer, tones.agent);
-  await (inBarge ? expectHears(customer, tones.supervisor) : expectSilent(customer, tones.supervisor));
   await expectHears(agent, tones.customer);
-  await (supervisorToAgent ? expectHears(agent, tones.supervisor) : expectSilent(agent, tones.supervisor));
+  if (supervisorToAgent) await expectHears(agent, tones.supervisor);
+  if (inBarge) await expectHears(customer, tones.supervisor);
   await expectHears(supervisor, tones.customer);
   await expectHears(supervisor, tones.agent);
-  expect(await supervisorReachesCustomer(), `graph path supervisor → customer in ${mode}`).toBe(inBarge);
-  const c = await hears(customer, [tones.agent, tones.supervisor], 10);
+  if (!supervisorToAgent) await expectSilent(agent, tones.supervisor);
+  if (!inBarge) await expectSilent(customer, tones.supervisor);
+  // The next 1.5 s of what the customer hears (all of it in this mode), in ≈21 ms frames: the median
+  // is the steady level, so a click from a starved CPU cannot pass for a tone; the unused frequency
+  // is measured in the same window.
+  const c = await ahead(customer, [tones.agent, tones.supervisor, unusedHz], 1500);
+  const sup = c.tones[tones.supervisor].median;
+  const floor = Math.max(reference.supervisor, reference.unused, c.tones[unusedHz].median, -100);
   if (!inBarge) {
-    // The customer's supervisor-tone level must be indistinguishable from the silent reference.
-    expect(c[tones.supervisor]).toBeLessThan(Math.max(silentReference, -100) + 6);
+    // Indistinguishable from no supervisor at all: within 6 dB of the references (or below −94 dBFS).
+    expect(sup, `customer's level at the supervisor's tone in ${mode}`).toBeLessThan(floor + 6);
   }
-  report.push(`  ${mode.padEnd(7)} customer hears agent ${c[tones.agent].toFixed(1)}, supervisor ${c[tones.supervisor].toFixed(1)} (silent reference ${silentReference.toFixed(1)}; supervisor − agent = ${(c[tones.supervisor] - c[tones.agent]).toFixed(1)} dB)`);
+  // A closed path fades out for a few milliseconds before its connection is removed.
+  await expect.poll(supervisorReachesCustomer, { timeout: 5000, message: `graph path supervisor → customer in ${mode}` }).toBe(inBarge);
+  report.push(
+    `  ${mode.padEnd(7)} customer hears agent ${c.tones[tones.agent].median.toFixed(1)}, supervisor ${sup.toFixed(1)} (reference before join ${reference.supervisor.toFixed(1)}, unused ${unusedHz} Hz now ${c.tones[unusedHz].median.toFixed(1)}; loudest frame at the supervisor's tone ${c.tones[tones.supervisor].max.toFixed(1)})`,
+  );
 }
 
 describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', () => {
@@ -107,21 +133,61 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
 
   it('listen, whisper and barge route audio as specified, switching back and forth', async () => {
     await customerCallsAgent();
-    const silentReference = (await hears(customer, [tones.supervisor], 10))[tones.supervisor];
+    const reference = await silentReference();
     await join(supervisor);
     await supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
     await agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
-    await checkMode('listen', silentReference);
+    await checkMode('listen', reference);
     for (const mode of ['whisper', 'barge', 'whisper', 'listen', 'barge', 'listen', 'whisper'] as const) {
       await setMode(mode);
       await agent.page.locator(`[data-testid="supervised-banner"][data-mode="${mode}"]`).waitFor();
-      await checkMode(mode, silentReference);
+      await checkMode(mode, reference);
     }
     // The agent sees that the supervisor is speaking (whisper).
     await expect.poll(() => agent.page.getByTestId('supervisor-speaking').getAttribute('data-speaking')).toBe('true');
     // Supervisor mutes: the agent no longer hears them, even in whisper.
     await supervisor.page.getByTestId('talk-toggle').click();
     await expectSilent(agent, tones.supervisor);
+  });
+
+  it('leaves no audible trace: no click, dip or gap when a supervisor joins, switches or leaves', async () => {
+    await customerCallsAgent();
+    const hearers = [
+      { party: customer, keeps: tones.agent },
+      { party: agent, keeps: tones.customer },
+    ];
+    // A steady stretch of the call to compare the first event with.
+    await listen(customer, [tones.agent], 100);
+    await expect.poll(async () => (await listen(customer, [tones.agent], 2500)).tones[tones.agent].min, { timeout: 15_000 }).toBeGreaterThan(-40);
+    const traces: Array<[string, EventTrace[]]> = [];
+    traces.push([
+      'join (listen)',
+      await traceEvent(hearers, async () => {
+        await join(supervisor);
+        await agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
+      }),
+    ]);
+    for (const mode of ['whisper', 'barge', 'whisper', 'listen'] as const) {
+      traces.push([`→ ${mode}`, await traceEvent(hearers, async () => {
+        await setMode(mode);
+        await agent.page.locator(`[data-testid="supervised-banner"][data-mode="${mode}"]`).waitFor();
+      })]);
+    }
+    traces.push([
+      'leave',
+      await traceEvent(hearers, async () => {
+        await supervisor.page.getByTestId('leave').click();
+        await agent.page.getByTestId('supervised-banner').waitFor({ state: 'detached' });
+      }),
+    ]);
+    report.push('  Transients around each event (loudest frame at an unused frequency; quietest frame of the tone that must continue):');
+    for (const [event, ts] of traces) report.push(`    ${event.padEnd(14)} ${ts.map(fmtTrace).join(' | ')}`);
+    for (const [event, ts] of traces) {
+      for (const t of ts) {
+        expect(t.clickEventDb, `${t.listener} hears a click at ${event}`).toBeLessThan(Math.max(t.clickSteadyDb, -70) + 12);
+        expect(t.toneEventMinDb, `${t.listener} hears a dip or gap at ${event}`).toBeGreaterThan(t.toneSteadyDb - 6);
+      }
+    }
   });
 
   it('agent talk-back reaches the supervisor only', async () => {
