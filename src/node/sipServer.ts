@@ -88,14 +88,14 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
     proc.stdout!.on('data', collect);
     proc.stderr!.on('data', collect);
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const done = await Promise.race([exited.then(() => 'exited' as const), new Promise((r) => setTimeout(r, 50)).then(() => 'waiting' as const)]);
       if (done === 'exited') throw new Error(`kamailio exited during start-up:\n${output.slice(-4000)}`);
       if (await canConnect(port)) return;
     }
     proc.kill('SIGKILL');
-    throw new Error(`kamailio did not listen on 127.0.0.1:${port} within 10 s:\n${output.slice(-4000)}`);
+    throw new Error(`kamailio did not listen on 127.0.0.1:${port} within 30 s:\n${output.slice(-4000)}`);
   };
 
   const halt = async () => {

@@ -19,7 +19,7 @@ beforeAll(() => {
 describe('agent softphone against a real Kamailio', () => {
   it('tells the agent when the password is wrong', async () => {
     await signIn(agent.page, account('1001', 'not-the-password'));
-    await expect.poll(() => agent.page.getByTestId('registration').getAttribute('data-state'), { timeout: 10_000 }).toBe('failed');
+    await expect.poll(() => agent.page.getByTestId('registration').getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
     await expect(agent.page.getByTestId('registration-message').textContent()).resolves.toMatch(/wrong user name or password/i);
   });
 
@@ -44,7 +44,7 @@ describe('agent softphone against a real Kamailio', () => {
     await wrapUp(customer.page);
     // Signed out: the registrar no longer knows where 1001 is.
     await dial(customer.page, '1001');
-    await expect.poll(() => customer.page.getByTestId('notice').last().textContent(), { timeout: 8000 }).toMatch(/not available.*480/i);
+    await expect.poll(() => customer.page.getByTestId('notice').last().textContent(), { timeout: 20_000 }).toMatch(/not available.*480/i);
     await agent.page.getByTestId('sign-toggle').click();
     await waitRegistered(agent.page);
   });

@@ -19,7 +19,7 @@ describe('network trouble', () => {
   it('says so when the SIP server cannot be reached', async () => {
     const closedPort = await freeLoopbackPort();
     await signIn(agent.page, { server: `ws://127.0.0.1:${closedPort}`, domain: scenario.sip.domain, extension: '1001', password: accounts['1001'] });
-    await expect.poll(() => agent.page.getByTestId('registration-message').textContent(), { timeout: 10_000 }).toMatch(/unreachable/i);
+    await expect.poll(() => agent.page.getByTestId('registration-message').textContent(), { timeout: 20_000 }).toMatch(/unreachable/i);
     await expect(registrationState(agent.page)).resolves.toBe('reconnecting');
   });
 
@@ -45,7 +45,7 @@ describe('network trouble', () => {
 
     // In-dialog requests still reach the other side over its new WebSocket.
     await agent.page.getByTestId('hangup').click();
-    await callCard(customer.page).waitFor({ state: 'detached', timeout: 10_000 });
+    await callCard(customer.page).waitFor({ state: 'detached', timeout: 20_000 });
     await wrapUp(agent.page);
     await wrapUp(customer.page);
 

@@ -40,7 +40,7 @@ describe('DTMF, transfers and call waiting', () => {
     await connectCustomerToAgent();
     for (const k of ['1', '2', '3', '#']) await agent.page.getByTestId(`key-${k}`).click();
     // Each digit is shown once the browser has played it out on the RTP stream.
-    await expect.poll(() => agent.page.getByTestId('dtmf-sent').textContent(), { timeout: 5000 }).toBe('123#');
+    await expect.poll(() => agent.page.getByTestId('dtmf-sent').textContent(), { timeout: 20_000 }).toBe('123#');
 
     // Switch to SIP INFO: the far end's app receives and shows the digits.
     await agent.page.getByTestId('open-settings').click();
@@ -50,7 +50,7 @@ describe('DTMF, transfers and call waiting', () => {
     await agent.page.getByTestId('settings').waitFor({ state: 'hidden' });
     await expect(callCard(agent.page, 'active').count(), 'changing DTMF mode must not end the call').resolves.toBe(1);
     for (const k of ['4', '*']) await agent.page.getByTestId(`key-${k}`).click();
-    await expect.poll(() => customer.page.getByTestId('dtmf-received').textContent(), { timeout: 5000 }).toBe('4*');
+    await expect.poll(() => customer.page.getByTestId('dtmf-received').textContent(), { timeout: 20_000 }).toBe('4*');
     await agent.page.getByTestId('hangup').click();
     await finishWrapUps(agent, customer);
   });
@@ -82,7 +82,7 @@ describe('DTMF, transfers and call waiting', () => {
     await agent.page.getByTestId('complete-transfer').click();
     await expectHears(third, tones.customer);
     await expectHears(customer, tones.third);
-    await expect.poll(() => callCard(agent.page).count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => callCard(agent.page).count(), { timeout: 20_000 }).toBe(0);
     await expect.poll(() => callCard(third.page).count()).toBe(1);
     await expect.poll(() => callCard(customer.page).count()).toBe(1);
     await customer.page.getByTestId('hangup').click();
@@ -111,7 +111,7 @@ describe('DTMF, transfers and call waiting', () => {
     await agent.page.getByTestId('agent-state').click();
     await agent.page.getByRole('option', { name: 'Not ready' }).click();
     await dial(customer.page, '1001');
-    await expect.poll(() => customer.page.getByTestId('notice').last().textContent(), { timeout: 8000 }).toMatch(/not available/i);
+    await expect.poll(() => customer.page.getByTestId('notice').last().textContent(), { timeout: 20_000 }).toMatch(/not available/i);
     await expect(callCard(agent.page).count()).resolves.toBe(0);
     await agent.page.getByTestId('agent-state').click();
     await agent.page.getByRole('option', { name: 'Ready', exact: true }).click();

@@ -34,7 +34,7 @@ export async function registrationState(page: Page): Promise<string | null> {
   return page.getByTestId('registration').getAttribute('data-state');
 }
 
-export async function waitRegistered(page: Page, timeout = 10_000): Promise<void> {
+export async function waitRegistered(page: Page, timeout = 20_000): Promise<void> {
   await page.locator('[data-testid="registration"][data-state="registered"]').waitFor({ timeout });
 }
 
@@ -47,7 +47,7 @@ export function callCard(page: Page, state?: string) {
   return page.locator(`[data-testid="call"]${state ? `[data-state="${state}"]` : ''}`);
 }
 
-export async function waitCallState(page: Page, state: string, timeout = 10_000): Promise<void> {
+export async function waitCallState(page: Page, state: string, timeout = 20_000): Promise<void> {
   await callCard(page, state).first().waitFor({ timeout });
 }
 
@@ -63,13 +63,16 @@ export async function wrapUp(page: Page, opts: { resolved?: boolean; note?: stri
 
 /** Leaves a party idle whatever a failed test left behind: no calls, no open wrap-up. */
 export async function resetParty(page: Page): Promise<void> {
-  for (let i = 0; i < 5 && (await callCard(page).count()) > 0; i++) {
+  for (let i = 0; i < 10; i++) {
+    const n = await callCard(page).count();
+    if (n === 0) break;
     const buttons = page.locator('[data-testid="call"] [data-testid="hangup"], [data-testid="call"] [data-testid="decline"]');
-    if ((await buttons.count()) > 0) await buttons.first().click({ timeout: 2000 }).catch(() => undefined);
-    await page.waitForTimeout(300);
+    await buttons.first().click({ timeout: 2000 }).catch(() => undefined);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="call"]').length < n, n, { timeout: 5000 }).catch(() => undefined);
   }
-  for (let i = 0; i < 3; i++) {
-    if (await page.getByTestId('wrapup').isVisible()) await page.getByTestId('wrapup-save').click().catch(() => undefined);
-    await page.waitForTimeout(200);
+  const wrap = page.getByTestId('wrapup');
+  for (let i = 0; i < 3 && (await wrap.isVisible()); i++) {
+    await page.getByTestId('wrapup-save').click().catch(() => undefined);
+    await wrap.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
   }
 }
