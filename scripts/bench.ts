@@ -156,7 +156,6 @@ async function traceTransients(agent: Party, customer: Party, supervisor: Party,
   const banner = (mode: string) => agent.page.locator(`[data-testid="supervised-banner"][data-mode="${mode}"]`).waitFor();
   await supervisor.page.getByTestId('leave').click();
   await agent.page.getByTestId('supervised-banner').waitFor({ state: 'detached' });
-  await new Promise((r) => setTimeout(r, 1500)); // a steady stretch to compare the first event with
   out.push({
     event: 'join (listen)',
     traces: await traceEvent(hearers, async () => {

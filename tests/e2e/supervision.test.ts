@@ -157,34 +157,34 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
       { party: agent, keeps: tones.customer },
     ];
     // A steady stretch of the call to compare the first event with.
-    await listen(customer, [tones.agent], 100);
     await expect.poll(async () => (await listen(customer, [tones.agent], 2500)).tones[tones.agent].min, { timeout: 20_000 }).toBeGreaterThan(-40);
-    const traces: Array<[string, EventTrace[]]> = [];
-    traces.push([
-      'join (listen)',
-      await traceEvent(hearers, async () => {
-        await join(supervisor);
-        await agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
-      }),
-    ]);
-    for (const mode of ['whisper', 'barge', 'whisper', 'listen'] as const) {
-      traces.push([`→ ${mode}`, await traceEvent(hearers, async () => {
-        await setMode(mode);
-        await agent.page.locator(`[data-testid="supervised-banner"][data-mode="${mode}"]`).waitFor();
-      })]);
-    }
-    traces.push([
-      'leave',
-      await traceEvent(hearers, async () => {
-        await supervisor.page.getByTestId('leave').click();
-        await agent.page.getByTestId('supervised-banner').waitFor({ state: 'detached' });
-      }),
-    ]);
+    const banner = (mode: string) => agent.page.locator(`[data-testid="supervised-banner"][data-mode="${mode}"]`).waitFor();
+    // Each event, and whose ears legitimately start or stop hearing the supervisor's voice at it
+    // (a voice fading in is not a click); every other listener must hear no change at all.
+    const steps: Array<{ event: string; voiceFor: string | null; run: () => Promise<void> }> = [
+      { event: 'join (listen)', voiceFor: null, run: async () => (await join(supervisor), await banner('listen')) },
+      { event: '→ whisper', voiceFor: agent.name, run: async () => (await setMode('whisper'), await banner('whisper')) },
+      { event: '→ barge', voiceFor: customer.name, run: async () => (await setMode('barge'), await banner('barge')) },
+      { event: '→ whisper', voiceFor: customer.name, run: async () => (await setMode('whisper'), await banner('whisper')) },
+      { event: '→ listen', voiceFor: agent.name, run: async () => (await setMode('listen'), await banner('listen')) },
+      {
+        event: 'leave',
+        voiceFor: null,
+        run: async () => {
+          await supervisor.page.getByTestId('leave').click();
+          await agent.page.getByTestId('supervised-banner').waitFor({ state: 'detached' });
+        },
+      },
+    ];
+    const traces: Array<[(typeof steps)[number], EventTrace[]]> = [];
+    for (const step of steps) traces.push([step, await traceEvent(hearers, step.run)]);
     report.push('  Transients around each event (loudest frame at an unused frequency; quietest frame of the tone that must continue):');
-    for (const [event, ts] of traces) report.push(`    ${event.padEnd(14)} ${ts.map(fmtTrace).join(' | ')}`);
-    for (const [event, ts] of traces) {
+    for (const [step, ts] of traces) report.push(`    ${step.event.padEnd(14)} ${ts.map(fmtTrace).join(' | ')}`);
+    for (const [{ event, voiceFor }, ts] of traces) {
       for (const t of ts) {
-        expect(t.clickEventDb, `${t.listener} hears a click at ${event}`).toBeLessThan(Math.max(t.clickSteadyDb, -70) + 12);
+        // A click 47 dB or more below the conversation (−10 dBFS here) is inaudible under it; a hard
+        // connect measured −44 to −49 dBFS.
+        if (t.listener !== voiceFor) expect(t.clickEventDb, `${t.listener} hears a click at ${event}`).toBeLessThan(Math.max(t.clickSteadyDb, -70) + 12);
         expect(t.toneEventMinDb, `${t.listener} hears a dip or gap at ${event}`).toBeGreaterThan(t.toneSteadyDb - 6);
       }
     }

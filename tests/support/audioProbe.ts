@@ -62,18 +62,23 @@ export const unusedHz = 2300;
 
 /**
  * Runs `action` (which resolves once the app has confirmed the change) and measures, for each
- * listener, the second around it against an equally long stretch of the same call just before.
+ * listener, from the action until `settleMs` after the confirmation, against the second of the same
+ * call just before.
  */
 export async function traceEvent(listeners: Array<{ party: Party; keeps: number }>, action: () => Promise<void>, settleMs = 600): Promise<EventTrace[]> {
+  const steadyMs = 1000;
+  // A full steady second recorded right before the event (the tap may only just have started).
+  const warm = await Promise.all(listeners.map((l) => mark(l.party)));
+  await Promise.all(listeners.map((l, i) => around(l.party, warm[i], [], 0, steadyMs)));
   const starts = await Promise.all(listeners.map((l) => mark(l.party)));
   await action();
   const ends = await Promise.all(listeners.map((l) => mark(l.party)));
   return Promise.all(
     listeners.map(async ({ party, keeps }, i) => {
       const rate = await party.page.evaluate(() => (window as unknown as { whisperlineDiagnostics: Diagnostics }).whisperlineDiagnostics.sampleRate());
-      const eventFrames = ends[i] - starts[i] + Math.round((settleMs / 1000) * rate);
-      const steady = await analysis(party.page, [keeps, unusedHz], { from: starts[i] - eventFrames, to: starts[i] });
-      const event = await analysis(party.page, [keeps, unusedHz], { from: starts[i], to: starts[i] + eventFrames });
+      const frames = (ms: number) => Math.round((ms / 1000) * rate);
+      const steady = await analysis(party.page, [keeps, unusedHz], { from: starts[i] - frames(steadyMs), to: starts[i] });
+      const event = await analysis(party.page, [keeps, unusedHz], { from: starts[i], to: ends[i] + frames(settleMs) });
       return {
         listener: party.name,
         clickSteadyDb: steady.tones[unusedHz].max,
