@@ -8,6 +8,7 @@ import {
   type Referral,
   type Session,
   type Info,
+  type Message,
 } from 'sip.js';
 import { SessionDescriptionHandler, defaultSessionDescriptionHandlerFactory, type SessionDescriptionHandlerOptions } from 'sip.js/lib/platform/web';
 import { SIPExtension } from 'sip.js/lib/api/user-agent-options';
@@ -18,7 +19,7 @@ import { dtmfPattern, toSipUri, userOf } from '../../shared/dialTarget';
 import { describeCallFailure, describeRegistrationFailure, describeTransportFailure } from '../../shared/sipErrors';
 import type { AudioEngine, CallLeg } from '../audio/engine';
 import type { CallEntry } from './callEntry';
-import { Supervision } from './supervision';
+import { Supervision, type SupervisionReply } from './supervision';
 import { superviseHeader, supervisionInfoContentType } from '../../shared/supervision/modes';
 import type { Ringer } from '../audio/ringer';
 import { notify, patchCall, phoneStore, type CallView, type RegistrationState } from '../store/phoneState';
@@ -58,7 +59,8 @@ export class Phone {
       ua: () => this.ua,
       addCall: (session, view, extra) => this.addCall(session, view, extra),
       view: (id) => this.view(id),
-      invite: (entry, inviter, what) => this.invite(entry, inviter, what),
+      invite: (entry, inviter, what, onProgress) => this.invite(entry, inviter, what, onProgress),
+      hangup: (id) => this.hangup(id),
       completeAttendedTransfer: (id, consultId) => this.completeAttendedTransfer(id, consultId),
       onTerminated: (entry) => this.onTerminated(entry),
     });
@@ -112,6 +114,9 @@ export class Phone {
         iceGatheringTimeout: 500,
       },
       sipExtensionReplaces: SIPExtension.Supported,
+      // 180 Ringing is ours to send: never for a supervision request (a supervisor's app reads
+      // ringing as "the PBX stripped the request"), only for a call that really rings.
+      sendInitialProvisionalResponse: false,
       // We run our own back-off (SIP.js only knows a fixed delay).
       reconnectionAttempts: 0,
       logBuiltinEnabled: false,
@@ -246,6 +251,7 @@ export class Phone {
     session.delegate = {
       onRefer: (referral) => this.onRefer(entry, referral),
       onInfo: (info) => this.onInfo(entry, info),
+      onMessage: (message) => this.onMessage(entry, message),
     };
     session.stateChange.addListener((state) => this.onSessionState(entry, state));
     return entry;
@@ -263,9 +269,7 @@ export class Phone {
 
   private onSessionState(entry: CallEntry, state: SessionState): void {
     if (state === SessionState.Established && entry.kind === 'supervised') {
-      const sdh = entry.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
-      const tracks = sdh?.peerConnection?.getReceivers().map((r) => r.track).filter((t) => t.kind === 'audio') ?? [];
-      if (tracks.length) entry.supLeg?.attachRemote(new MediaStream(tracks));
+      this.supervision.supervisedEstablished(entry);
     } else if (state === SessionState.Established) {
       this.stopRinging(entry);
       const sdh = entry.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
@@ -358,6 +362,7 @@ export class Phone {
     const entry = this.addCall(invitation, { direction: 'inbound', remoteUri, remoteName, state: 'ringing', consultFor: null });
     entry.ringing = true;
     this.ringer.start();
+    void invitation.progress().catch(() => undefined);
     invitation.delegate = {
       ...invitation.delegate,
       onCancel: () => {
@@ -421,10 +426,11 @@ export class Phone {
   }
 
   /** Sends the INVITE; a rejection is told to the user as `<what>: <reason (code)>`. */
-  private invite(entry: CallEntry, inviter: Inviter, what = `Call to ${userOf(inviter.remoteIdentity.uri.toString())}`): void {
+  private invite(entry: CallEntry, inviter: Inviter, what = `Call to ${userOf(inviter.remoteIdentity.uri.toString())}`, onProgress?: (statusCode: number) => void): void {
     inviter
       .invite({
         requestDelegate: {
+          onProgress: (response) => onProgress?.(response.message.statusCode ?? 0),
           onReject: (response) => {
             const { statusCode = 0, reasonPhrase = '' } = response.message;
             entry.outcome = 'failed';
@@ -600,7 +606,7 @@ export class Phone {
     const body = info.request.body ?? '';
     const type = info.request.getHeader('content-type') ?? '';
     if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
-      this.supervision.onSupervisionInfo(entry, info, body);
+      this.supervision.onSupervisionRequest(entry, replyTo(info), body);
       return;
     }
     const signal = /signal\s*=\s*([0-9A-D#*])/i.exec(body);
@@ -612,4 +618,22 @@ export class Phone {
     // Unknown INFO packages are refused cleanly (RFC 6086: 469 Bad Info Package).
     void info.reject({ statusCode: 469, reasonPhrase: 'Bad Info Package' });
   }
+
+  /** In-dialog MESSAGE: supervision requests and confirmations (what B2BUA PBXs relay); nothing else. */
+  private onMessage(entry: CallEntry, message: Message): void {
+    const type = message.request.getHeader('content-type') ?? '';
+    if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
+      this.supervision.onSupervisionRequest(entry, replyTo(message), message.request.body ?? '');
+      return;
+    }
+    void message.reject({ statusCode: 415, reasonPhrase: 'Unsupported Media Type' });
+  }
+}
+
+/** An INFO or MESSAGE as the supervision module answers it. */
+function replyTo(request: Info | Message): SupervisionReply {
+  return {
+    accept: () => void request.accept().catch(() => undefined),
+    reject: (statusCode, reasonPhrase) => void request.reject({ statusCode, reasonPhrase }).catch(() => undefined),
+  };
 }

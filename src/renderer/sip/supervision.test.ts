@@ -41,6 +41,7 @@ function setup(calls: CallEntry[] = []) {
     },
     view: (id) => (map.has(id) ? ({ id, state: 'active' } as CallView) : undefined),
     invite: vi.fn(),
+    hangup: vi.fn(async () => undefined),
     completeAttendedTransfer: vi.fn(async () => undefined),
     onTerminated: vi.fn(),
   };

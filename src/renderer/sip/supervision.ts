@@ -1,7 +1,8 @@
-import { Invitation, Inviter, SessionState, UserAgent, type Info } from 'sip.js';
+import { Invitation, Inviter, SessionState, UserAgent } from 'sip.js';
+import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web';
 import type { Account } from '../../shared/settings';
 import { toSipUri, userOf } from '../../shared/dialTarget';
-import { authorizeSupervisor, type SupervisionSettings } from '../../shared/supervision/authorize';
+import { authorizeSupervisor, serverHost, type SupervisionSettings } from '../../shared/supervision/authorize';
 import {
   formatSuperviseHeader,
   parseSuperviseHeader,
@@ -27,10 +28,26 @@ export interface PhoneCore {
     extra?: { kind?: CallEntry['kind'] },
   ): CallEntry;
   view(id: string): CallView | undefined;
-  invite(entry: CallEntry, inviter: Inviter, what?: string): void;
+  invite(entry: CallEntry, inviter: Inviter, what?: string, onProgress?: (statusCode: number) => void): void;
+  hangup(id: string): Promise<void>;
   completeAttendedTransfer(id: string, consultId: string): Promise<void>;
   onTerminated(entry: CallEntry): void;
 }
+
+/** How an in-dialog supervision request (MESSAGE or INFO) is answered. */
+export interface SupervisionReply {
+  accept(): void;
+  reject(statusCode: number, reasonPhrase: string): void;
+}
+
+/** The PBX did not pass the supervision request on: the agent's phone rang, or something else answered. */
+export const strippedRequestAdvice =
+  'the PBX delivered it to the agent as an ordinary call, so it was hung up. The PBX must pass the X-Whisperline-Supervise header on to the agent (README → "PBX compatibility": none needed on a SIP proxy; on Asterisk the whisperline-supervise pre-dial handler).';
+
+/** How long the supervisor's app waits for the agent's app to confirm a join or a mode change. */
+const confirmAnsweredMs = 6000;
+const confirmUnansweredMs = 8000;
+const confirmModeMs = 5000;
 
 /**
  * App-mixed supervision over plain SIP. Agent side: authorizes and auto-answers a supervisor's
@@ -54,7 +71,8 @@ export class Supervision {
       void invitation.reject({ statusCode: 400, reasonPhrase: 'Bad Supervision Request' });
       return;
     }
-    const decision = authorizeSupervisor(caller, this.supervisionSettings, this.core.account()?.domain ?? '');
+    const account = this.core.account();
+    const decision = authorizeSupervisor(caller, this.supervisionSettings, account?.domain ?? '', account ? [serverHost(account.server)] : []);
     if (!decision.allowed) {
       void invitation.reject({ statusCode: decision.status, reasonPhrase: decision.reason });
       notify('warning', `Refused a supervision request from ${callerName}: not on your supervisor list.`);
@@ -112,31 +130,37 @@ export class Supervision {
     patchCall(entry.supervision.customerCallId, { supervisedBy: { supervisor: entry.supervision.supervisor, mode } });
   }
 
-  onSupervisionInfo(entry: CallEntry, info: Info, body: string): void {
+  /** The agent's side of a supervision leg is up: hear the supervisor (as the mode allows), confirm. */
+  supervisedEstablished(entry: CallEntry): void {
+    const sdh = entry.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
+    const tracks = sdh?.peerConnection?.getReceivers().map((r) => r.track).filter((t) => t.kind === 'audio') ?? [];
+    if (tracks.length) entry.supLeg?.attachRemote(new MediaStream(tracks));
+    if (entry.supervision) this.sendState(entry, entry.supervision.mode);
+  }
+
+  /** Tells the supervisor's app which mode the agent's graph now applies. */
+  private sendState(entry: CallEntry, mode: SupervisionMode): void {
+    void this.sendSupervisionMessage(entry, { type: 'state', mode, by: 'agent' }).catch(() => undefined);
+  }
+
+  /** A supervision MESSAGE (or INFO) on a supervision leg, either side. */
+  onSupervisionRequest(entry: CallEntry, reply: SupervisionReply, body: string): void {
     const change = parseSupervisionInfo(body);
     if (!change) {
-      void info.reject({ statusCode: 400, reasonPhrase: 'Bad Supervision Info' });
+      reply.reject(400, 'Bad Supervision Request');
       return;
     }
     if (entry.kind === 'supervising') {
-      // The agent may only step the supervisor down to listen (declining whisper); nothing from the
-      // agent's side can open the supervisor's microphone.
-      const view = this.core.view(entry.id);
-      if (change.mode !== 'listen' || !view?.supervising) {
-        void info.reject({ statusCode: 403, reasonPhrase: 'Only The Supervisor Raises The Mode' });
-        return;
-      }
-      void info.accept();
-      patchCall(entry.id, { supervising: { ...view.supervising, mode: 'listen' } });
-      this.applySupervisorMic(entry.id);
-      notify('info', `${view.supervising.agent} declined coaching: back to listen.`);
+      reply.accept();
+      this.onAgentReport(entry, change.type, change.mode);
       return;
     }
     if (entry.kind !== 'supervised' || !entry.supervision) {
-      void info.reject({ statusCode: 469, reasonPhrase: 'Bad Info Package' });
+      reply.reject(469, 'Bad Info Package');
       return;
     }
-    void info.accept();
+    reply.accept();
+    if (change.type === 'state') return; // only the agent's app reports state
     if (change.mode === 'takeover') {
       entry.takingOver = true;
       // Hand the customer to the supervisor: REFER the customer to the supervisor's leg, with Replaces.
@@ -144,6 +168,29 @@ export class Supervision {
       return;
     }
     this.applyAgentMode(entry, change.mode);
+    this.sendState(entry, change.mode);
+  }
+
+  /**
+   * Supervisor side: what the agent's app says. A state confirms a join or the change we asked for;
+   * the agent may only ever step us down to listen (declining whisper). Nothing from the agent's
+   * side opens the supervisor's microphone.
+   */
+  private onAgentReport(entry: CallEntry, type: 'mode' | 'state', mode: SupervisionMode): void {
+    const view = this.core.view(entry.id);
+    if (!view?.supervising) return;
+    if (!view.supervising.confirmed) patchCall(entry.id, { supervising: { ...view.supervising, confirmed: true } });
+    const waiting = this.pending.get(entry.id);
+    if (waiting && type === 'state' && waiting.mode === mode) {
+      this.pending.delete(entry.id);
+      waiting.resolve(true);
+      return;
+    }
+    if (mode === 'listen' && view.supervising.mode !== 'listen') {
+      patchCall(entry.id, { supervising: { ...(this.core.view(entry.id)?.supervising ?? view.supervising), mode: 'listen' } });
+      this.applySupervisorMic(entry.id);
+      if (type === 'mode') notify('info', `${view.supervising.agent} declined coaching: back to listen.`);
+    }
   }
 
   /** Agent declines whisper coaching (when settings allow): back to listen, and the supervisor is told. */
@@ -151,7 +198,7 @@ export class Supervision {
     const entry = [...this.core.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
     if (!entry || !this.supervisionSettings.allowDeclineWhisper) return;
     this.applyAgentMode(entry, 'listen');
-    await this.sendSupervisionInfo(entry, 'listen', 'agent').catch(() => undefined);
+    await this.sendSupervisionMessage(entry, { type: 'mode', mode: 'listen', by: 'agent' }).catch(() => undefined);
   }
 
   /** Agent talk-back: while held, the agent speaks to the supervisor only. */
@@ -175,6 +222,9 @@ export class Supervision {
 
   // ---- supervisor side -----------------------------------------------------------------------
 
+  /** Confirmations the supervisor's app is waiting for, per supervision leg. */
+  private readonly pending = new Map<string, { mode: SupervisionMode; resolve: (ok: boolean) => void }>();
+
   /** Joins an agent's current call in `mode` (listen by default). */
   async supervise(agent: string, mode: MixMode = 'listen'): Promise<string | null> {
     const ua = this.core.ua();
@@ -189,28 +239,83 @@ export class Supervision {
     const inviter = new Inviter(ua, uri, { extraHeaders: [formatSuperviseHeader({ mode, callId: null })] });
     const entry = this.core.addCall(
       inviter,
-      { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false } },
+      { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false, confirmed: false } },
       { kind: 'supervising' },
     );
-    this.core.invite(entry, inviter, `Supervision of ${userOf(target)} refused`);
+    const name = userOf(target);
+    // The agent's app never rings for a supervision request: ringing means the PBX dropped the marker.
+    let gaveUp = false;
+    const giveUp = (why: string) => {
+      if (gaveUp || this.core.view(entry.id)?.supervising?.confirmed) return;
+      gaveUp = true;
+      clearTimeout(unanswered);
+      notify('error', `Supervision of ${name} did not start: ${why}`);
+      void this.core.hangup(entry.id);
+    };
+    const unanswered = setTimeout(() => giveUp(strippedRequestAdvice), confirmUnansweredMs);
+    inviter.stateChange.addListener((state) => {
+      if (state === SessionState.Established) {
+        clearTimeout(unanswered);
+        setTimeout(() => giveUp(`no confirmation from ${name}'s app after it was answered: ${strippedRequestAdvice}`), confirmAnsweredMs);
+        void this.askForState(entry);
+      } else if (state === SessionState.Terminated) clearTimeout(unanswered);
+    });
+    this.core.invite(entry, inviter, `Supervision of ${name} refused`, (code) => {
+      if (code === 180 || code === 183) giveUp(`${name}'s phone started ringing: ${strippedRequestAdvice}`);
+    });
     return entry.id;
   }
 
-  private sendSupervisionInfo(entry: CallEntry, mode: SupervisionMode, by: 'supervisor' | 'agent'): Promise<void> {
+  /**
+   * The agent's app confirms a join on its own, but that MESSAGE can overtake the 200 OK (a proxy's
+   * workers, a B2BUA's two dialogs) and be dropped; so once answered, the supervisor repeats its
+   * request (idempotent) until the agent's app reports its state.
+   */
+  private async askForState(entry: CallEntry): Promise<void> {
+    for (let i = 0; i < 6; i++) {
+      const sup = this.core.view(entry.id)?.supervising;
+      if (!sup || sup.confirmed || entry.session.state !== SessionState.Established) return;
+      void this.sendSupervisionMessage(entry, { type: 'mode', mode: sup.mode, by: 'supervisor' }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, confirmAnsweredMs / 6));
+    }
+  }
+
+  private sendSupervisionMessage(entry: CallEntry, body: { type: 'mode' | 'state'; mode: SupervisionMode; by: 'supervisor' | 'agent' }): Promise<void> {
     return new Promise((resolve, reject) => {
       entry.session
-        .info({
+        .message({
           requestDelegate: {
             onAccept: () => resolve(),
             onReject: (r) => reject(new Error(`${r.message.statusCode} ${r.message.reasonPhrase}`)),
           },
-          requestOptions: { body: { contentDisposition: 'render', contentType: supervisionInfoContentType, content: JSON.stringify({ mode, by }) } },
+          requestOptions: { body: { contentDisposition: 'render', contentType: supervisionInfoContentType, content: JSON.stringify(body) } },
         })
         .catch(reject);
     });
   }
 
-  /** Supervisor switches mode on a live supervision leg: an INFO, applied by the agent's graph. */
+  /** Resolves true once the agent's app reports `mode`, false after a ceiling. */
+  private agentConfirms(id: string, mode: SupervisionMode): Promise<boolean> {
+    this.pending.get(id)?.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(false);
+      }, confirmModeMs);
+      this.pending.set(id, {
+        mode,
+        resolve: (ok) => {
+          clearTimeout(timer);
+          resolve(ok);
+        },
+      });
+    });
+  }
+
+  /**
+   * Supervisor switches mode on a live supervision leg: a MESSAGE, applied by the agent's graph and
+   * confirmed by the agent's app (through a B2BUA the PBX, not the agent, answers the request).
+   */
   async setSupervisionMode(id: string, mode: SupervisionMode): Promise<void> {
     const entry = this.core.calls.get(id);
     const view = this.core.view(id);
@@ -222,16 +327,21 @@ export class Supervision {
       patchCall(id, { supervising: { ...view.supervising, mode } });
       this.applySupervisorMic(id);
     }
+    const confirmed = mode === 'takeover' ? Promise.resolve(true) : this.agentConfirms(id, mode);
+    let failure: string | null = null;
     try {
-      await this.sendSupervisionInfo(entry, mode, 'supervisor');
+      await this.sendSupervisionMessage(entry, { type: 'mode', mode, by: 'supervisor' });
+      if (!(await confirmed)) failure = `${view.supervising.agent}'s app did not confirm it`;
     } catch (e) {
-      notify('warning', `Could not switch to ${mode}: ${(e as Error).message}`);
-      const now = this.core.view(id);
+      failure = (e as Error).message;
+    }
+    const now = this.core.view(id);
+    if (failure) {
+      notify('warning', `Could not switch to ${mode}: ${failure}`);
       if (now?.supervising) patchCall(id, { supervising: { ...now.supervising, mode: previous } });
       this.applySupervisorMic(id);
       return;
     }
-    const now = this.core.view(id);
     if (now?.supervising && !closing) {
       patchCall(id, { supervising: { ...now.supervising, mode } });
       this.applySupervisorMic(id);

@@ -25,7 +25,8 @@ export interface CallView {
   /** 'supervising': this is a supervisor's leg into an agent's call (supervisor side). */
   kind: 'call' | 'supervising';
   /** Supervisor side: the agent being supervised and the current mode. */
-  supervising: { agent: string; mode: SupervisionMode; talk: boolean; ptt: boolean } | null;
+  /** `confirmed`: the agent's app has reported the leg is mixed in (end to end, through any PBX). */
+  supervising: { agent: string; mode: SupervisionMode; talk: boolean; ptt: boolean; confirmed: boolean } | null;
   /** Agent side, on the customer call: who supervises it and how. */
   supervisedBy: { supervisor: string; mode: MixMode } | null;
   /** Agent is holding the talk-back key: the customer does not hear the agent. */

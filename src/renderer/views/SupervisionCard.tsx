@@ -8,11 +8,12 @@ const labels: Record<SupervisionMode, string> = { listen: 'Listen', whisper: 'Wh
 /** Supervisor side: one supervised agent, the mode, talk controls, leave. */
 export function SupervisionCard({ call, phone }: { call: CallView; phone: Phone }) {
   const sup = call.supervising!;
-  const live = call.state === 'active';
+  // Live once the agent's app has confirmed the leg, not merely once something answered it.
+  const live = call.state === 'active' && sup.confirmed;
   const micCarried = sup.mode === 'whisper' || sup.mode === 'barge';
   const talking = micCarried && (sup.talk || sup.ptt);
   return (
-    <Card variant="outlined" data-testid="supervision" data-state={call.state} data-mode={sup.mode} sx={{ borderColor: 'secondary.main' }}>
+    <Card variant="outlined" data-testid="supervision" data-state={live ? 'active' : 'joining'} data-mode={sup.mode} sx={{ borderColor: 'secondary.main' }}>
       <CardContent>
         <Stack direction="row" sx={{ justifyContent: 'space-between', alignItems: 'center' }}>
           <Typography variant="h6">Supervising {sup.agent}</Typography>

@@ -16,8 +16,20 @@ export function normalizeIdentity(identity: string, defaultDomain: string): stri
 
 export type SupervisionDecision = { allowed: true } | { allowed: false; status: number; reason: string };
 
-export function authorizeSupervisor(callerUri: string, settings: SupervisionSettings, agentDomain: string): SupervisionDecision {
-  const caller = normalizeIdentity(callerUri, agentDomain);
+/** The host of a SIP server address such as `wss://pbx.example:8089/ws`. */
+export function serverHost(server: string): string {
+  const m = /^[a-z]+:\/\/(\[[^\]]+\]|[^/:]+)/i.exec(server.trim());
+  return m ? m[1].toLowerCase() : '';
+}
+
+/**
+ * `pbxHosts`: a B2BUA PBX presents a caller as `<user>@<the PBX's own host>`; such an identity is the
+ * same user on the agent's domain (the PBX authenticated it).
+ */
+export function authorizeSupervisor(callerUri: string, settings: SupervisionSettings, agentDomain: string, pbxHosts: string[] = []): SupervisionDecision {
+  let caller = normalizeIdentity(callerUri, agentDomain);
+  const [user, host] = caller.split('@');
+  if (pbxHosts.includes(host)) caller = `${user}@${agentDomain.toLowerCase()}`;
   const listed = settings.supervisors.some((s) => normalizeIdentity(s, agentDomain) === caller);
   return listed ? { allowed: true } : { allowed: false, status: 403, reason: 'Not An Authorized Supervisor' };
 }

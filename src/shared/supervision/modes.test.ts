@@ -21,9 +21,11 @@ describe('supervision modes', () => {
     expect(parseSuperviseHeader('x'.repeat(600))).toBeNull();
   });
 
-  it('parses mode-change INFO bodies and refuses junk', () => {
-    expect(parseSupervisionInfo('{"mode":"barge"}')).toEqual({ mode: 'barge', by: 'supervisor' });
-    expect(parseSupervisionInfo('{"mode":"listen","by":"agent"}')).toEqual({ mode: 'listen', by: 'agent' });
+  it('parses mode-change and state bodies and refuses junk', () => {
+    expect(parseSupervisionInfo('{"mode":"barge"}')).toEqual({ type: 'mode', mode: 'barge', by: 'supervisor' });
+    expect(parseSupervisionInfo('{"mode":"listen","by":"agent"}')).toEqual({ type: 'mode', mode: 'listen', by: 'agent' });
+    expect(parseSupervisionInfo('{"type":"state","mode":"whisper","by":"agent"}')).toEqual({ type: 'state', mode: 'whisper', by: 'agent' });
+    expect(parseSupervisionInfo('{"type":"grant","mode":"barge"}')).toBeNull();
     expect(parseSupervisionInfo('{"mode":"shout"}')).toBeNull();
     expect(parseSupervisionInfo('not json')).toBeNull();
   });

@@ -44,9 +44,16 @@ export function parseSuperviseHeader(value: string): SuperviseRequest | null {
   return { mode, callId };
 }
 
-/** In-dialog INFO body on the supervision leg: a mode change, either way. */
+/**
+ * In-dialog body on the supervision leg, either way. Sent as MESSAGE, which B2BUA PBXs relay between
+ * the two bridged calls with its content type (Asterisk does; it drops INFO bodies); INFO with the
+ * same body is still understood. `mode`: a requested change (from the supervisor; from the agent
+ * only a step down to listen). `state`: the agent's app reports the mode its audio graph now
+ * applies: the confirmation of a join and of each change, end to end through any PBX.
+ */
 export const supervisionInfoContentType = 'application/vnd.whisperline.supervision+json';
 export const supervisionInfoSchema = z.object({
+  type: z.enum(['mode', 'state']).default('mode'),
   mode: z.enum(supervisionModes),
   /** Set when the agent, not the supervisor, changed it (agent declined whisper). */
   by: z.enum(['supervisor', 'agent']).default('supervisor'),
