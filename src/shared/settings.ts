@@ -14,6 +14,12 @@ export const accountSchema = z.object({
     .regex(/^[A-Za-z0-9._+-]{1,64}$/, 'Extension: letters, digits and . _ + - only'),
   authUser: z.string().trim().max(128).default(''),
   displayName: z.string().trim().max(128).default(''),
+  /**
+   * How supervision works on this account's PBX: a built-in profile id or a custom profile
+   * (`src/shared/pbx/profiles.ts`). Checked where it is used, so a damaged value falls back to
+   * app-mixed with a message instead of losing the account.
+   */
+  pbxProfile: z.unknown().optional(),
 });
 export type Account = z.infer<typeof accountSchema>;
 

@@ -11,6 +11,8 @@ export interface AccountInput {
   role?: 'agent' | 'supervisor';
   /** Who may supervise this account, as typed into settings. */
   supervisors?: string;
+  /** How supervision works on this PBX (Settings → "Supervision on this PBX"). */
+  pbxProfile?: 'app-mixed' | 'asterisk-chanspy' | 'freeswitch-eavesdrop' | '3cx' | 'custom';
 }
 
 /** Fills the settings dialog as an agent would, and signs in. */
@@ -23,6 +25,10 @@ export async function signIn(page: Page, account: AccountInput): Promise<void> {
   await page.getByTestId('settings-displayName').fill(account.displayName ?? `Ext ${account.extension}`);
   await page.getByTestId('settings-password').fill(account.password);
   if (account.supervisors !== undefined) await page.getByTestId('settings-supervisors').fill(account.supervisors);
+  if (account.pbxProfile) {
+    await page.getByTestId('settings-pbx-profile').click();
+    await page.getByTestId(`pbx-profile-${account.pbxProfile}`).click();
+  }
   if (account.role) {
     await page.getByTestId('settings-role').click();
     await page.getByRole('option', { name: account.role === 'supervisor' ? 'A supervisor' : 'An agent' }).click();

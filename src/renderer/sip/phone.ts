@@ -61,6 +61,7 @@ export class Phone {
       view: (id) => this.view(id),
       invite: (entry, inviter, what, onProgress) => this.invite(entry, inviter, what, onProgress),
       hangup: (id) => this.hangup(id),
+      sendDtmf: (id, digit) => this.sendDtmf(id, digit),
       completeAttendedTransfer: (id, consultId) => this.completeAttendedTransfer(id, consultId),
       onTerminated: (entry) => this.onTerminated(entry),
     });

@@ -42,6 +42,7 @@ function setup(calls: CallEntry[] = []) {
     view: (id) => (map.has(id) ? ({ id, state: 'active' } as CallView) : undefined),
     invite: vi.fn(),
     hangup: vi.fn(async () => undefined),
+    sendDtmf: vi.fn(),
     completeAttendedTransfer: vi.fn(async () => undefined),
     onTerminated: vi.fn(),
   };

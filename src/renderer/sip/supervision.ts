@@ -15,6 +15,8 @@ import {
 import type { AudioEngine, SupervisionLeg } from '../audio/engine';
 import { notify, patchCall, type CallView } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
+import { FeatureCodeSupervision } from './featureCodeSupervision';
+import { capabilities, resolveProfile, type Capability, type PbxProfile } from '../../shared/pbx/profiles';
 
 /** The parts of the phone that supervision works through. */
 export interface PhoneCore {
@@ -30,6 +32,7 @@ export interface PhoneCore {
   view(id: string): CallView | undefined;
   invite(entry: CallEntry, inviter: Inviter, what?: string, onProgress?: (statusCode: number) => void): void;
   hangup(id: string): Promise<void>;
+  sendDtmf(id: string, digit: string): void;
   completeAttendedTransfer(id: string, consultId: string): Promise<void>;
   onTerminated(entry: CallEntry): void;
 }
@@ -55,7 +58,28 @@ const confirmModeMs = 5000;
  * hands the customer over on takeover. Supervisor side: joins, switches modes, gates the microphone.
  */
 export class Supervision {
-  constructor(private readonly core: PhoneCore) {}
+  private readonly featureCode: FeatureCodeSupervision;
+
+  constructor(private readonly core: PhoneCore) {
+    this.featureCode = new FeatureCodeSupervision({ ...core, applySupervisorMic: (id) => this.applySupervisorMic(id), profile: () => this.profile() });
+  }
+
+  // ---- which path ----------------------------------------------------------------------------
+
+  private profileError: string | null = null;
+
+  /** The account's PBX profile; a damaged one falls back to app-mixed and the user is told once. */
+  profile(): PbxProfile {
+    const { profile, error } = resolveProfile(this.core.account()?.pbxProfile);
+    if (error && error !== this.profileError) notify('warning', error);
+    this.profileError = error ?? null;
+    return profile;
+  }
+
+  /** What the supervisor's buttons may offer on this account's path, with reasons. */
+  capabilities(): Record<SupervisionMode, Capability> {
+    return capabilities(this.profile());
+  }
 
   // ---- agent side ----------------------------------------------------------------------------
 
@@ -225,8 +249,10 @@ export class Supervision {
   /** Confirmations the supervisor's app is waiting for, per supervision leg. */
   private readonly pending = new Map<string, { mode: SupervisionMode; resolve: (ok: boolean) => void }>();
 
-  /** Joins an agent's current call in `mode` (listen by default). */
+  /** Joins an agent's current call in `mode` (listen by default), on the account's path. */
   async supervise(agent: string, mode: MixMode = 'listen'): Promise<string | null> {
+    const profile = this.profile();
+    if (profile.path === 'feature-code') return this.featureCode.start(profile, agent, mode);
     const ua = this.core.ua();
     const account = this.core.account();
     const target = account ? toSipUri(agent, account.domain) : null;
@@ -317,6 +343,7 @@ export class Supervision {
    * confirmed by the agent's app (through a B2BUA the PBX, not the agent, answers the request).
    */
   async setSupervisionMode(id: string, mode: SupervisionMode): Promise<void> {
+    if (this.featureCode.owns(id)) return this.featureCode.setMode(id, mode);
     const entry = this.core.calls.get(id);
     const view = this.core.view(id);
     if (!entry || !view?.supervising || entry.session.state !== SessionState.Established) return;

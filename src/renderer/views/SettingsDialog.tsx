@@ -1,3 +1,4 @@
+import { PbxProfileFields, profileFormOf, storedProfileOf, type PbxProfileForm } from './PbxProfileFields';
 import { Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { WhisperlineApp } from '../app';
@@ -17,6 +18,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
   const [role, setRole] = useState(settings.role);
   const [supervision, setSupervision] = useState(settings.supervision);
   const [supervisorsText, setSupervisorsText] = useState('');
+  const [pbx, setPbx] = useState<PbxProfileForm>(profileFormOf(undefined));
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -28,6 +30,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
     setRole(settings.role);
     setSupervision(settings.supervision);
     setSupervisorsText(settings.supervision.supervisors.join(', '));
+    setPbx(profileFormOf(a?.pbxProfile));
     setError(null);
     void app.refreshDevices(false);
   }, [open]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -55,7 +58,12 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
 
   const save = async () => {
     const { password, ...accountInput } = form;
-    const parsed = accountSchema.safeParse(accountInput);
+    const stored = storedProfileOf(pbx);
+    if (stored.error) {
+      setError(stored.error);
+      return;
+    }
+    const parsed = accountSchema.safeParse({ ...accountInput, pbxProfile: stored.value });
     if (!parsed.success) {
       setError(parsed.error.issues[0].message);
       return;
@@ -97,6 +105,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
           <Typography variant="subtitle2" sx={{ pt: 1 }}>
             Supervision
           </Typography>
+          <PbxProfileFields form={pbx} onChange={setPbx} />
           <TextField select size="small" label="This desk is used by" value={role} onChange={(e) => setRole(e.target.value as Settings['role'])} slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'settings-role' } as object } }}>
             <MenuItem value="agent">An agent</MenuItem>
             <MenuItem value="supervisor">A supervisor</MenuItem>

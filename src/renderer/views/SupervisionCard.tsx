@@ -12,6 +12,8 @@ export function SupervisionCard({ call, phone }: { call: CallView; phone: Phone 
   const live = call.state === 'active' && sup.confirmed;
   const micCarried = sup.mode === 'whisper' || sup.mode === 'barge';
   const talking = micCarried && (sup.talk || sup.ptt);
+  // The same buttons on every path; what this PBX cannot do is disabled with the reason.
+  const caps = phone.supervision.capabilities();
   return (
     <Card variant="outlined" data-testid="supervision" data-state={live ? 'active' : 'joining'} data-mode={sup.mode} sx={{ borderColor: 'secondary.main' }}>
       <CardContent>
@@ -26,11 +28,25 @@ export function SupervisionCard({ call, phone }: { call: CallView; phone: Phone 
         )}
         <ButtonGroup size="small" sx={{ mt: 1.5 }} disabled={!live}>
           {supervisionModes.map((m) => (
-            <Button key={m} data-testid={`mode-${m}`} variant={sup.mode === m ? 'contained' : 'outlined'} onClick={() => void phone.supervision.setSupervisionMode(call.id, m)}>
+            <Button
+              key={m}
+              data-testid={`mode-${m}`}
+              disabled={!live || !caps[m].available}
+              title={caps[m].reason}
+              variant={sup.mode === m ? 'contained' : 'outlined'}
+              onClick={() => void phone.supervision.setSupervisionMode(call.id, m)}
+            >
               {labels[m]}
             </Button>
           ))}
         </ButtonGroup>
+        {supervisionModes
+          .filter((m) => !caps[m].available)
+          .map((m) => (
+            <Typography key={m} variant="caption" color="text.secondary" component="div" data-testid={`mode-${m}-reason`}>
+              {labels[m]}: {caps[m].reason}
+            </Typography>
+          ))}
         <Stack direction="row" spacing={1} sx={{ mt: 1.5, alignItems: 'center' }}>
           <Button size="small" data-testid="talk-toggle" disabled={!micCarried} variant={sup.talk ? 'contained' : 'outlined'} onClick={() => phone.supervision.setSupervisorTalk(call.id, { talk: !sup.talk })}>
             {sup.talk ? 'Mic on' : 'Mic off'}
