@@ -4,6 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
+import { comparePathsOnAsterisk } from './benchPbxPaths';
 import { startSipServer } from '../src/node/sipServer';
 import { startRig } from '../tests/support/browser';
 import { callCard, dial, signIn, waitCallState, waitRegistered, wrapUp } from '../tests/support/appDriver';
@@ -12,50 +14,6 @@ import { traceEvent, type EventTrace } from '../tests/support/audioProbe';
 const samplesArg = process.argv.indexOf('--samples');
 const samples = samplesArg > 0 ? Math.max(1, Number(process.argv[samplesArg + 1]) || 5) : 10;
 const outDir = join(process.cwd(), 'bench-results');
-
-/** Wall-clock ms (Date.now) when the page's headset first carries `hz` above -40 dBFS. */
-function firstHeard(page: Page, hz: number, timeoutMs = 10_000, windowSamples = 4096): Promise<number> {
-  return page.evaluate(
-    async ({ hz, timeoutMs, windowSamples }) => {
-      const diag = (window as unknown as { whisperlineDiagnostics: { headsetLevels(f: number[], w?: number): { tones: Record<number, number> } } }).whisperlineDiagnostics;
-      const end = performance.now() + timeoutMs;
-      while (performance.now() < end) {
-        if (diag.headsetLevels([hz], windowSamples).tones[hz] > -40) return Date.now();
-        await new Promise((r) => setTimeout(r, 2));
-      }
-      throw new Error(`${hz} Hz not heard within ${timeoutMs} ms`);
-    },
-    { hz, timeoutMs, windowSamples },
-  );
-}
-
-/** Waits until the page's headset no longer carries `hz`. */
-async function untilSilent(page: Page, hz: number): Promise<void> {
-  await page.waitForFunction(
-    (hz) => (window as unknown as { whisperlineDiagnostics: { headsetLevels(f: number[], w?: number): { tones: Record<number, number> } } }).whisperlineDiagnostics.headsetLevels([hz], 1024).tones[hz] < -60,
-    hz,
-    { polling: 10, timeout: 10_000 },
-  );
-}
-
-/** Switches a party's tone microphone on or off; resolves with the wall-clock time it happened. */
-function setTone(page: Page, on: boolean): Promise<number> {
-  return page.evaluate((on) => {
-    const tone = (window as unknown as { __tone: { ctx: AudioContext; gain: GainNode } }).__tone;
-    tone.gain.gain.setValueAtTime(on ? 0.3 : 0, tone.ctx.currentTime);
-    return Date.now();
-  }, on);
-}
-
-/** One-way latency: tone switched on at the source page → first detected in the listener's headset (21 ms window). */
-async function oneWayLatency(source: Page, listener: Page, hz: number): Promise<number> {
-  await setTone(source, false);
-  await untilSilent(listener, hz);
-  await new Promise((r) => setTimeout(r, 150));
-  const heard = firstHeard(listener, hz, 5000, 1024);
-  const on = await setTone(source, true);
-  return (await heard) - on;
-}
 
 /** Renderer process CPU (share of one core) and JS heap of a page over `ms`, from Chromium's own counters. */
 async function rendererLoad(page: Page, ms: number): Promise<{ cpuPercent: number; heapMB: number }> {
@@ -182,12 +140,6 @@ async function traceTransients(agent: Party, customer: Party, supervisor: Party,
   });
 }
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, min: s[0], median: q(0.5), p90: q(0.9), max: s[s.length - 1], mean: Math.round(s.reduce((a, b) => a + b, 0) / s.length) };
-};
-
 async function main(): Promise<void> {
   const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw' };
   const sip = await startSipServer({ accounts });
@@ -241,6 +193,7 @@ async function main(): Promise<void> {
     await rig.close();
     await sip.stop();
   }
+  const pbxPaths = await comparePathsOnAsterisk(samples);
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, stats(v)]));
   const ratio = Math.round((summary.supervisorToAgentHeadsetMs.median / summary.customerToAgentHeadsetMs.median) * 100) / 100;
   const report = {
@@ -252,6 +205,7 @@ async function main(): Promise<void> {
     agentRenderer: loads,
     agentJitterBufferMs: jitter.agentInbound,
     transients,
+    asteriskPaths: pbxPaths.json,
     raw: results,
   };
   mkdirSync(outDir, { recursive: true });
@@ -284,6 +238,7 @@ async function main(): Promise<void> {
     `| plain call | ${loads.plainCall?.cpuPercent} | ${loads.plainCall?.heapMB} |`,
     `| whisper session | ${loads.whisper?.cpuPercent} | ${loads.whisper?.heapMB} |`,
     '',
+    ...pbxPaths.md,
     '## No tell: transients around supervision events (dBFS)',
     '',
     'Per event, for the customer (who must keep hearing the agent) and the agent (who must keep hearing the customer): the loudest ≈21 ms frame at an unused frequency (2300 Hz; a click or pop shows here) and the quietest frame of the tone that must continue (a dip or gap shows here), each next to the same call\'s steady state in the stretch just before the event.',

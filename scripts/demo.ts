@@ -5,11 +5,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { freeLoopbackPort, startSipServer } from '../src/node/sipServer';
+import { freeLoopbackPort } from '../src/node/sipServer';
+import { findAsterisk } from '../src/node/asteriskServer';
+import { startPbx, type PbxKind } from '../src/node/pbx';
 import { serveStatic } from '../src/node/staticServer';
 import { callCard, dial, waitRegistered, wrapUp } from '../tests/support/appDriver';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+/** `--pbx asterisk` runs the demo on a local Asterisk (found as the tests find it); Kamailio by default. */
+const pbxArg = argv.includes('--pbx') ? argv[argv.indexOf('--pbx') + 1] : 'kamailio';
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const accounts = { '1001': 'demo-agent', '1101': 'demo-supervisor', '2001': 'demo-customer' };
 const root = process.cwd();
@@ -87,8 +92,20 @@ async function runCustomer(page: Page): Promise<void> {
 async function main(): Promise<void> {
   build();
   const sipPort = await portOr(5066);
-  const sip = await startSipServer({ accounts, port: sipPort });
-  console.log(`[demo] SIP server (Kamailio) on ${sip.wsUrl}, domain ${sip.domain}`);
+  if (pbxArg !== 'kamailio' && pbxArg !== 'asterisk') {
+    console.error(`[demo] --pbx takes kamailio or asterisk, not "${pbxArg}".`);
+    process.exit(2);
+  }
+  const pbx: PbxKind = pbxArg;
+  if (pbx === 'asterisk') {
+    const install = findAsterisk();
+    if (!install.found) {
+      console.error(`[demo] Cannot run on Asterisk: ${install.reason}. Asterisk is not packaged for Debian 12; see README → "PBX compatibility" for building one or pointing WHISPERLINE_ASTERISK at yours.`);
+      process.exit(1);
+    }
+  }
+  const sip = await startPbx(pbx, { accounts, port: sipPort });
+  console.log(`[demo] SIP server (${pbx === 'asterisk' ? 'Asterisk' : 'Kamailio'}) on ${sip.wsUrl}, domain ${sip.domain}`);
   const account = (ext: keyof typeof accounts, role: 'agent' | 'supervisor' = 'agent') => ({
     account: { server: sip.wsUrl, domain: sip.domain, extension: ext, authUser: '', displayName: ext === '2001' ? 'Demo Customer' : ext === '1101' ? 'Demo Supervisor' : 'Demo Agent' },
     password: accounts[ext],

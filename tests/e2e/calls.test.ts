@@ -1,22 +1,21 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
+import { describeEachServer } from '../support/servers';
 import { callCard, dial, expectHears, expectSilent, signIn, waitCallState, waitRegistered, wrapUp } from '../support/phoneDriver';
 
 const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '3001': 'third-pw' };
 const tones = { agent: 600, customer: 1000 };
 
+describeEachServer((server) => `agent softphone against a real ${server.name}`, (server) => {
+  const scenario = useScenario(accounts, tones, server.kind);
+  const account = (ext: keyof typeof accounts, password = accounts[ext]) => ({ server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password });
+  let agent: Party, customer: Party;
 
-const account = (ext: keyof typeof accounts, password = accounts[ext]) => ({ server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password });
+  beforeAll(() => {
+    ({ agent, customer } = scenario.party);
+  });
 
-const scenario = useScenario(accounts, tones);
-let agent: Party, customer: Party;
-
-beforeAll(() => {
-  ({ agent, customer } = scenario.party);
-});
-
-describe('agent softphone against a real Kamailio', () => {
   it('tells the agent when the password is wrong', async () => {
     await signIn(agent.page, account('1001', 'not-the-password'));
     await expect.poll(() => agent.page.getByTestId('registration').getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
@@ -74,6 +73,8 @@ describe('agent softphone against a real Kamailio', () => {
     await expectHears(customer, tones.agent);
     await expectHears(agent, tones.customer);
 
+    // Through Asterisk the hold re-INVITE (a=sendonly) is answered by Asterisk itself (a=recvonly),
+    // which then holds the customer's leg (no music on hold is configured: silence).
     await agent.page.getByTestId('hold').click();
     await waitCallState(agent.page, 'held');
     await expectSilent(customer, tones.agent);

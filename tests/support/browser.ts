@@ -77,7 +77,8 @@ export interface Rig {
 
 export async function startRig(): Promise<Rig> {
   if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath} (apt-get install chromium)`);
-  const web = await serveStatic(join(process.cwd(), 'out/web'));
+  // The test run's own web build (tests/support/globalSetup.ts), else out/web (bench, demo).
+  const web = await serveStatic(process.env.WHISPERLINE_WEB_DIR ?? join(process.cwd(), 'out/web'));
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: flags });
   const contexts: BrowserContext[] = [];
   return {

@@ -1,7 +1,19 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { findAsterisk } from '../../src/node/asteriskServer';
 
 // Build once for all browser and Electron tests: the web renderer, and main + preload + renderer.
-export default function setup(): void {
-  execFileSync('npx', ['vite', 'build', '--config', 'vite.web.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+// The web build goes to a directory of this run's own (served by tests/support/browser.ts), so a
+// second test run or a bench in the same work tree rebuilding out/web cannot pull files from under
+// the pages of this one.
+export default function setup(): () => void {
+  mkdirSync('out', { recursive: true });
+  const webDir = mkdtempSync(join(process.cwd(), 'out', '.web-test-'));
+  execFileSync('npx', ['vite', 'build', '--config', 'vite.web.config.ts', '--logLevel', 'warn', '--outDir', webDir, '--emptyOutDir'], { stdio: 'inherit' });
+  process.env.WHISPERLINE_WEB_DIR = webDir;
   execFileSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  const asterisk = findAsterisk();
+  console.log(asterisk.found ? `Asterisk: ${asterisk.prefix} (call tests run against Kamailio and Asterisk)` : `Asterisk: skipped: ${asterisk.reason}`);
+  return () => rmSync(webDir, { recursive: true, force: true });
 }

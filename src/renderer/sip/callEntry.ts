@@ -18,7 +18,8 @@ export interface CallEntry {
   replaced: boolean;
   /** 'supervised': the agent side of a supervisor's leg into customer call `customerCallId`. */
   kind: 'call' | 'supervising' | 'supervised';
-  supervision: { mode: MixMode; customerCallId: string; supervisor: string } | null;
+  /** `seq`: the newest supervisor request applied (requests can arrive out of order). */
+  supervision: { mode: MixMode; customerCallId: string; supervisor: string; seq?: number } | null;
   supLeg: SupervisionLeg | null;
   /** The supervisor is taking the customer over through this leg. */
   takingOver: boolean;

@@ -59,7 +59,7 @@ export class Phone {
       ua: () => this.ua,
       addCall: (session, view, extra) => this.addCall(session, view, extra),
       view: (id) => this.view(id),
-      invite: (entry, inviter, what, onProgress) => this.invite(entry, inviter, what, onProgress),
+      invite: (entry, inviter, what, watch) => this.invite(entry, inviter, what, watch),
       hangup: (id) => this.hangup(id),
       sendDtmf: (id, digit) => this.sendDtmf(id, digit),
       completeAttendedTransfer: (id, consultId) => this.completeAttendedTransfer(id, consultId),
@@ -427,16 +427,21 @@ export class Phone {
   }
 
   /** Sends the INVITE; a rejection is told to the user as `<what>: <reason (code)>`. */
-  private invite(entry: CallEntry, inviter: Inviter, what = `Call to ${userOf(inviter.remoteIdentity.uri.toString())}`, onProgress?: (statusCode: number) => void): void {
+  private invite(
+    entry: CallEntry,
+    inviter: Inviter,
+    what = `Call to ${userOf(inviter.remoteIdentity.uri.toString())}`,
+    watch: { onProgress?(statusCode: number): void; quiet?(): boolean } = {},
+  ): void {
     inviter
       .invite({
         requestDelegate: {
-          onProgress: (response) => onProgress?.(response.message.statusCode ?? 0),
+          onProgress: (response) => watch.onProgress?.(response.message.statusCode ?? 0),
           onReject: (response) => {
             const { statusCode = 0, reasonPhrase = '' } = response.message;
             entry.outcome = 'failed';
             entry.reason = describeCallFailure(statusCode, reasonPhrase);
-            notify('warning', `${what}: ${entry.reason}`);
+            if (!watch.quiet?.()) notify('warning', `${what}: ${entry.reason}`);
           },
         },
       })

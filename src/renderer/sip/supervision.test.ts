@@ -94,3 +94,19 @@ describe('a supervision request reaching the agent', () => {
     expect(second.reject).toHaveBeenCalledWith(expect.objectContaining({ statusCode: 486 }));
   });
 });
+
+describe('mode changes arriving out of order (a PBX or proxy may reorder two in-dialog requests)', () => {
+  it('a late, older request never undoes a newer one', () => {
+    const { supervision, added } = setup([customerCall('c1', 'a')]);
+    supervision.onSuperviseInvite(asInvitation(invitation('1101')), 'mode=listen');
+    const leg = added[0];
+    const setMode = vi.fn();
+    leg.supLeg = { setMode } as unknown as CallEntry['supLeg'];
+    leg.session = { ...leg.session, message: vi.fn(async () => undefined) } as unknown as CallEntry['session'];
+    const reply = { accept: vi.fn(), reject: vi.fn() };
+    supervision.onSupervisionRequest(leg, reply, JSON.stringify({ mode: 'whisper', seq: 5 }));
+    supervision.onSupervisionRequest(leg, reply, JSON.stringify({ mode: 'listen', seq: 4 }));
+    expect(setMode.mock.calls.map((c) => c[0])).toEqual(['whisper']);
+    expect(leg.supervision?.mode).toBe('whisper');
+  });
+});

@@ -30,7 +30,7 @@ export interface PhoneCore {
     extra?: { kind?: CallEntry['kind'] },
   ): CallEntry;
   view(id: string): CallView | undefined;
-  invite(entry: CallEntry, inviter: Inviter, what?: string, onProgress?: (statusCode: number) => void): void;
+  invite(entry: CallEntry, inviter: Inviter, what?: string, watch?: { onProgress?(statusCode: number): void; quiet?(): boolean }): void;
   hangup(id: string): Promise<void>;
   sendDtmf(id: string, digit: string): void;
   completeAttendedTransfer(id: string, consultId: string): Promise<void>;
@@ -50,7 +50,7 @@ export const strippedRequestAdvice =
 /** How long the supervisor's app waits for the agent's app to confirm a join or a mode change. */
 const confirmAnsweredMs = 6000;
 const confirmUnansweredMs = 8000;
-const confirmModeMs = 5000;
+const confirmModeMs = 10_000;
 
 /**
  * App-mixed supervision over plain SIP. Agent side: authorizes and auto-answers a supervisor's
@@ -185,8 +185,19 @@ export class Supervision {
     }
     reply.accept();
     if (change.type === 'state') return; // only the agent's app reports state
+    if (change.seq !== undefined) {
+      // A request older than one already applied arrived late: keep the newer mode, say so again.
+      if (entry.supervision.seq !== undefined && change.seq <= entry.supervision.seq) {
+        this.sendState(entry, entry.supervision.mode);
+        return;
+      }
+      entry.supervision.seq = change.seq;
+    }
     if (change.mode === 'takeover') {
       entry.takingOver = true;
+      // Tell the supervisor first: through a B2BUA the PBX bridges the customer onto the existing
+      // supervision call, so no new call reaches the supervisor's app to say it happened.
+      this.sendState(entry, 'takeover');
       // Hand the customer to the supervisor: REFER the customer to the supervisor's leg, with Replaces.
       void this.core.completeAttendedTransfer(entry.supervision.customerCallId, entry.id);
       return;
@@ -204,6 +215,10 @@ export class Supervision {
     const view = this.core.view(entry.id);
     if (!view?.supervising) return;
     if (!view.supervising.confirmed) patchCall(entry.id, { supervising: { ...view.supervising, confirmed: true } });
+    if (type === 'state' && mode === 'takeover' && view.supervising.mode === 'takeover') {
+      this.becomeCall(entry, view.supervising.agent);
+      return;
+    }
     const waiting = this.pending.get(entry.id);
     if (waiting && type === 'state' && waiting.mode === mode) {
       this.pending.delete(entry.id);
@@ -215,6 +230,13 @@ export class Supervision {
       this.applySupervisorMic(entry.id);
       if (type === 'mode') notify('info', `${view.supervising.agent} declined coaching: back to listen.`);
     }
+  }
+
+  /** Supervisor side of a takeover: the supervision leg is now an ordinary call with the customer. */
+  private becomeCall(entry: CallEntry, agent: string): void {
+    entry.kind = 'call';
+    patchCall(entry.id, { kind: 'call', supervising: null, remoteName: `Customer of ${agent}`, note: `You took over ${agent}'s call` });
+    entry.leg?.setMuted(false);
   }
 
   /** Agent declines whisper coaching (when settings allow): back to listen, and the supervisor is told. */
@@ -286,8 +308,12 @@ export class Supervision {
         void this.askForState(entry);
       } else if (state === SessionState.Terminated) clearTimeout(unanswered);
     });
-    this.core.invite(entry, inviter, `Supervision of ${name} refused`, (code) => {
-      if (code === 180 || code === 183) giveUp(`${name}'s phone started ringing: ${strippedRequestAdvice}`);
+    this.core.invite(entry, inviter, `Supervision of ${name} refused`, {
+      onProgress: (code) => {
+        if (code === 180 || code === 183) giveUp(`${name}'s phone started ringing: ${strippedRequestAdvice}`);
+      },
+      // Our own CANCEL after giving up is not a refusal to report.
+      quiet: () => gaveUp,
     });
     return entry.id;
   }
@@ -301,12 +327,15 @@ export class Supervision {
     for (let i = 0; i < 6; i++) {
       const sup = this.core.view(entry.id)?.supervising;
       if (!sup || sup.confirmed || entry.session.state !== SessionState.Established) return;
-      void this.sendSupervisionMessage(entry, { type: 'mode', mode: sup.mode, by: 'supervisor' }).catch(() => undefined);
+      void this.sendSupervisionMessage(entry, { type: 'mode', mode: sup.mode, by: 'supervisor', seq: ++this.seq }).catch(() => undefined);
       await new Promise((r) => setTimeout(r, confirmAnsweredMs / 6));
     }
   }
 
-  private sendSupervisionMessage(entry: CallEntry, body: { type: 'mode' | 'state'; mode: SupervisionMode; by: 'supervisor' | 'agent' }): Promise<void> {
+  /** The supervisor's request numbers, per supervision leg. */
+  private seq = 0;
+
+  private sendSupervisionMessage(entry: CallEntry, body: { type: 'mode' | 'state'; mode: SupervisionMode; by: 'supervisor' | 'agent'; seq?: number }): Promise<void> {
     return new Promise((resolve, reject) => {
       entry.session
         .message({
@@ -357,7 +386,7 @@ export class Supervision {
     const confirmed = mode === 'takeover' ? Promise.resolve(true) : this.agentConfirms(id, mode);
     let failure: string | null = null;
     try {
-      await this.sendSupervisionMessage(entry, { type: 'mode', mode, by: 'supervisor' });
+      await this.sendSupervisionMessage(entry, { type: 'mode', mode, by: 'supervisor', seq: ++this.seq });
       if (!(await confirmed)) failure = `${view.supervising.agent}'s app did not confirm it`;
     } catch (e) {
       failure = (e as Error).message;

@@ -57,6 +57,11 @@ export const supervisionInfoSchema = z.object({
   mode: z.enum(supervisionModes),
   /** Set when the agent, not the supervisor, changed it (agent declined whisper). */
   by: z.enum(['supervisor', 'agent']).default('supervisor'),
+  /**
+   * The supervisor numbers its requests: a PBX or a proxy's workers may deliver two in-dialog
+   * requests out of order, and a late repeat must never undo a newer change.
+   */
+  seq: z.number().int().nonnegative().max(2 ** 31).optional(),
 });
 export type SupervisionInfo = z.infer<typeof supervisionInfoSchema>;
 
