@@ -112,7 +112,9 @@ export class Phone {
       sessionDescriptionHandlerFactory: defaultSessionDescriptionHandlerFactory(mediaStreamFactory),
       sessionDescriptionHandlerFactoryOptions: {
         peerConnectionConfiguration: { iceServers: [] },
-        iceGatheringTimeout: 500,
+        // A ceiling, not a wait: without STUN gathering ends in ~0.2 s. An offer sent before any
+        // candidate (c=0.0.0.0) is read as hold by B2BUAs such as Asterisk: no audio on a busy PC.
+        iceGatheringTimeout: 2000,
       },
       sipExtensionReplaces: SIPExtension.Supported,
       // 180 Ringing is ours to send: never for a supervision request (a supervisor's app reads
