@@ -1,11 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freeLoopbackPort, type SipServer } from './sipServer';
+import { canConnect, freeLoopbackPort, type SipServer } from './sipServer';
 
 /**
  * A real Asterisk 22 (PJSIP over WebSocket, media anchored through Asterisk) on loopback, for tests
@@ -161,17 +160,6 @@ export async function renderAsteriskConfig(opts: {
       .replaceAll('{{ACCOUNTS}}', accounts);
   }
   return { files };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
