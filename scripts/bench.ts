@@ -1,11 +1,13 @@
 // Measures what an agent feels, on loopback with real Kamailio and Chromium:
 // time to register, INVITE to ringing, and answer to first audio each way.
 // Writes bench-results/bench.json and bench-results/bench.md.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
+import { clickAt, firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
 import { comparePathsOnAsterisk } from './benchPbxPaths';
+import { budgetMarkdown, goalsMarkdown, lastConnectedPc, loadBaseline, measureReference, pathBudget, rtpCounters, type Goal, type PathBudget, type RtpCounters } from './benchLatency';
 import { startSipServer } from '../src/node/sipServer';
 import { startRig } from '../tests/support/browser';
 import { callCard, dial, signIn, waitCallState, waitRegistered, wrapUp } from '../tests/support/appDriver';
@@ -14,6 +16,8 @@ import { traceEvent, type EventTrace } from '../tests/support/audioProbe';
 const samplesArg = process.argv.indexOf('--samples');
 const samples = samplesArg > 0 ? Math.max(1, Number(process.argv[samplesArg + 1]) || 5) : 10;
 const outDir = join(process.cwd(), 'bench-results');
+/** `--latency-only`: the latency figures alone (no transients, no Asterisk paths), for quick iterations. */
+const latencyOnly = process.argv.includes('--latency-only');
 
 /** Renderer process CPU (share of one core) and JS heap of a page over `ms`, from Chromium's own counters. */
 async function rendererLoad(page: Page, ms: number): Promise<{ cpuPercent: number; heapMB: number }> {
@@ -41,6 +45,7 @@ async function superviseBench(
   loads: Record<string, { cpuPercent: number; heapMB: number }>,
   jitter: Record<string, number[]>,
   transients: Array<{ event: string; traces: EventTrace[] }>,
+  budgets: Record<string, PathBudget>,
 ): Promise<void> {
   const supervisor = await rig.party('supervisor', benchTones.supervisor);
   await signIn(supervisor.page, { server: sip.wsUrl, domain: sip.domain, extension: '1101', password: 'supervisor-pw', role: 'supervisor' });
@@ -51,15 +56,16 @@ async function superviseBench(
   await waitCallState(agent.page, 'ringing');
   await agent.page.getByTestId('answer').click();
   await firstHeard(agent.page, benchTones.customer);
+  const agentCustomerPc = await lastConnectedPc(agent.page);
   loads.plainCall = await rendererLoad(agent.page, 5000);
 
   for (let i = 0; i < samples; i++) {
     await untilSilent(supervisor.page, benchTones.customer);
     const heard = firstHeard(supervisor.page, benchTones.customer, 10_000, 1024);
     await supervisor.page.getByTestId('supervise-target').fill('1001');
-    const clickAt = Date.now();
-    await supervisor.page.getByTestId('supervise-listen').click();
-    results.joinToCustomerAudioAtSupervisorMs.push((await heard) - clickAt);
+    const clicked = await clickAt(supervisor.page, 'supervise-listen');
+    results.joinToCustomerAudioAtSupervisorMs.push((await heard) - clicked);
+    if (i === 0) results.firstJoinToCustomerAudioAtSupervisorMs.push((await heard) - clicked);
     if (i < samples - 1) {
       await supervisor.page.getByTestId('leave').click();
       await supervisor.page.getByTestId('supervision').waitFor({ state: 'detached' });
@@ -68,9 +74,8 @@ async function superviseBench(
   for (let i = 0; i < samples; i++) {
     await untilSilent(agent.page, benchTones.supervisor);
     const heard = firstHeard(agent.page, benchTones.supervisor, 5000, 1024);
-    const clickAt = Date.now();
-    await supervisor.page.getByTestId('mode-whisper').click();
-    results.modeSwitchToWhisperHeardMs.push((await heard) - clickAt);
+    const clicked = await clickAt(supervisor.page, 'mode-whisper');
+    results.modeSwitchToWhisperHeardMs.push((await heard) - clicked);
     await supervisor.page.locator('[data-testid="supervision"][data-mode="whisper"]').waitFor();
     if (i < samples - 1) {
       await supervisor.page.getByTestId('mode-listen').click();
@@ -78,11 +83,22 @@ async function superviseBench(
     }
   }
   loads.whisper = await rendererLoad(agent.page, 5000);
+  const pcs = { customer: await lastConnectedPc(customer.page), supervisor: await lastConnectedPc(supervisor.page), agentSupervisorLeg: await lastConnectedPc(agent.page) };
+  const snapshot = async (): Promise<RtpCounters[]> => [
+    await rtpCounters(customer.page, pcs.customer),
+    await rtpCounters(supervisor.page, pcs.supervisor),
+    await rtpCounters(agent.page, agentCustomerPc),
+    await rtpCounters(agent.page, pcs.agentSupervisorLeg),
+  ];
+  const before = await snapshot();
   for (let i = 0; i < samples; i++) {
     results.customerToAgentHeadsetMs.push(await oneWayLatency(customer.page, agent.page, benchTones.customer));
     results.supervisorToAgentHeadsetMs.push(await oneWayLatency(supervisor.page, agent.page, benchTones.supervisor));
   }
-  await traceTransients(agent, customer, supervisor, transients);
+  const after = await snapshot();
+  budgets.customerToAgent = pathBudget(stats(results.customerToAgentHeadsetMs).median, [before[0], after[0]], [before[2], after[2]]);
+  budgets.supervisorToAgent = pathBudget(stats(results.supervisorToAgentHeadsetMs).median, [before[1], after[1]], [before[3], after[3]]);
+  if (!latencyOnly) await traceTransients(agent, customer, supervisor, transients);
   jitter.agentInbound = await agent.page.evaluate(async () => {
     const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter((pc) => pc.connectionState === 'connected');
     const out: number[] = [];
@@ -141,7 +157,7 @@ async function traceTransients(agent: Party, customer: Party, supervisor: Party,
 }
 
 async function main(): Promise<void> {
-  const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw' };
+  const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw', '3001': 'reference-a-pw', '3002': 'reference-b-pw' };
   const sip = await startSipServer({ accounts });
   const rig = await startRig();
   const tones = benchTones;
@@ -154,12 +170,19 @@ async function main(): Promise<void> {
     supervisorToAgentHeadsetMs: [],
     modeSwitchToWhisperHeardMs: [],
     joinToCustomerAudioAtSupervisorMs: [],
+    firstJoinToCustomerAudioAtSupervisorMs: [],
+    referenceOneWayMs: [],
   };
+  const budgets: Record<string, PathBudget> = {};
   const loads: Record<string, { cpuPercent: number; heapMB: number }> = {};
   /** Average WebRTC jitter-buffer delay (ms) of each stream the agent receives: customer, supervisor. */
   const jitter: Record<string, number[]> = {};
   const transients: Array<{ event: string; traces: EventTrace[] }> = [];
   try {
+    // The reference first, alone on the machine: a bare SIP.js call through the same server.
+    const reference = await measureReference(rig, sip, { caller: ['3001', accounts['3001']], callee: ['3002', accounts['3002']] }, { caller: tones.customer, callee: tones.agent }, samples);
+    results.referenceOneWayMs = reference.oneWayMs;
+    budgets.reference = reference.budget;
     const agent = await rig.party('agent', tones.agent);
     const customer = await rig.party('customer', tones.customer);
     await signIn(customer.page, { server: sip.wsUrl, domain: sip.domain, extension: '2001', password: accounts['2001'] });
@@ -188,14 +211,17 @@ async function main(): Promise<void> {
       // Force a fresh registration next round.
       await agent.page.reload();
     }
-    await superviseBench(rig, sip, agent, customer, results, loads, jitter, transients);
+    await superviseBench(rig, sip, agent, customer, results, loads, jitter, transients, budgets);
   } finally {
     await rig.close();
     await sip.stop();
   }
-  const pbxPaths = await comparePathsOnAsterisk(samples);
+  const pbxPaths = latencyOnly ? { json: { skipped: '--latency-only' }, md: [] } : await comparePathsOnAsterisk(samples);
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, stats(v)]));
   const ratio = Math.round((summary.supervisorToAgentHeadsetMs.median / summary.customerToAgentHeadsetMs.median) * 100) / 100;
+  const figures = latencyFigures(summary, loads);
+  const goals = latencyGoals(figures);
+  const baseline = loadBaseline();
   const report = {
     date: new Date().toISOString(),
     samples,
@@ -204,12 +230,19 @@ async function main(): Promise<void> {
     supervisorToCustomerLatencyRatio: ratio,
     agentRenderer: loads,
     agentJitterBufferMs: jitter.agentInbound,
+    figures,
+    latencyBudget: budgets,
     transients,
     asteriskPaths: pbxPaths.json,
     raw: results,
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'bench.json'), JSON.stringify(report, null, 2));
+  // `--write-baseline`: keep this run's figures as the "before" column of later reports.
+  if (process.argv.includes('--write-baseline')) {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(process.cwd(), 'scripts/bench-baseline.json'), `${JSON.stringify({ commit, date: report.date, samples, figures }, null, 2)}\n`);
+  }
   const labels: Record<string, string> = {
     registerMs: 'Connect + REGISTER (with digest challenge) → registered',
     inviteToRingingMs: 'Customer dials → agent rings',
@@ -219,6 +252,8 @@ async function main(): Promise<void> {
     supervisorToAgentHeadsetMs: 'One-way: supervisor (whisper) → agent headset',
     modeSwitchToWhisperHeardMs: 'Supervisor clicks Whisper → agent hears supervisor',
     joinToCustomerAudioAtSupervisorMs: 'Supervisor clicks Listen → hears customer',
+    firstJoinToCustomerAudioAtSupervisorMs: 'Supervisor clicks Listen → hears customer, first join of the page',
+    referenceOneWayMs: 'Reference: bare SIP.js page → bare SIP.js page, one-way',
   };
   const rows = Object.entries(summary).map(([k, s]) => `| ${labels[k]} | ${s.median} | ${s.p90} | ${s.min} | ${s.max} | ${s.n} |`);
   const md = [
@@ -238,6 +273,12 @@ async function main(): Promise<void> {
     `| plain call | ${loads.plainCall?.cpuPercent} | ${loads.plainCall?.heapMB} |`,
     `| whisper session | ${loads.whisper?.cpuPercent} | ${loads.whisper?.heapMB} |`,
     '',
+    ...goalsMarkdown(goals, baseline),
+    ...budgetMarkdown([
+      { label: 'bare reference', budget: budgets.reference },
+      { label: 'customer → agent headset', budget: budgets.customerToAgent },
+      { label: 'supervisor → agent headset', budget: budgets.supervisorToAgent },
+    ]),
     ...pbxPaths.md,
     '## No tell: transients around supervision events (dBFS)',
     '',
@@ -251,12 +292,47 @@ async function main(): Promise<void> {
       return `| ${event} | ${f(c.clickEventDb)} (${f(c.clickSteadyDb)}) | ${f(c.toneEventMinDb)} (${f(c.toneSteadyDb)}) | ${f(a.clickEventDb)} (${f(a.clickSteadyDb)}) | ${f(a.toneEventMinDb)} (${f(a.toneSteadyDb)}) |`;
     }),
     '',
-    `One-way latencies run from the source page's tone switching on to detection in the agent's headset analyser (21 ms window, polled every 2 ms); the audio device's own output latency (${(loads.outputLatencyMs as unknown as { ms: number })?.ms} ms reported by AudioContext here) comes on top for both paths alike. Click times are measured from just before Playwright's click.`,
+    `One-way latencies run from the source page's tone switching on to detection in the agent's headset analyser (21 ms window, polled every 2 ms); the audio device's own output latency (${(loads.outputLatencyMs as unknown as { ms: number })?.ms} ms reported by AudioContext here) comes on top for both paths alike. Click times are taken from the click event in the page (what a user's click is), not from before Playwright's own checks.`,
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'bench.md'), md);
   console.log(md);
   console.log(`Wrote ${join(outDir, 'bench.json')} and bench.md`);
+}
+
+type Summary = Record<string, ReturnType<typeof stats>>;
+
+/** The figures issue #9's goals are stated in (also what scripts/bench-baseline.json keeps). */
+function latencyFigures(summary: Summary, loads: Record<string, { cpuPercent: number; heapMB: number }>): Record<string, number> {
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const ref = summary.referenceOneWayMs.median;
+  const cust = summary.customerToAgentHeadsetMs.median;
+  const sup = summary.supervisorToAgentHeadsetMs.median;
+  return {
+    referenceOneWayMs: ref,
+    customerToAgentMs: cust,
+    supervisorToAgentMs: sup,
+    supervisorVsCustomer: r2(sup / cust),
+    customerVsReference: r2(cust / ref),
+    supervisorVsReference: r2(sup / ref),
+    switchAboveOneWayMs: summary.modeSwitchToWhisperHeardMs.median - sup,
+    joinMedianMs: summary.joinToCustomerAudioAtSupervisorMs.median,
+    firstJoinMs: summary.firstJoinToCustomerAudioAtSupervisorMs.median,
+    whisperCpuVsPlain: r2(loads.whisper.cpuPercent / loads.plainCall.cpuPercent),
+  };
+}
+
+function latencyGoals(f: Record<string, number>): Goal[] {
+  const goal = (key: string, label: string, limit: number, unit = '') => ({ key, label, target: `≤ ${limit}${unit}`, value: f[key], met: f[key] <= limit });
+  return [
+    goal('supervisorVsCustomer', 'supervisor → agent / customer → agent (one-way)', 1.05),
+    goal('customerVsReference', 'customer → agent / bare reference', 1.2),
+    goal('supervisorVsReference', 'supervisor → agent / bare reference', 1.2),
+    goal('switchAboveOneWayMs', 'click Whisper → heard, above the one-way latency', 20, ' ms'),
+    goal('joinMedianMs', 'click Listen → hears the customer (median)', 300, ' ms'),
+    goal('firstJoinMs', 'first join of the page', 400, ' ms'),
+    goal('whisperCpuVsPlain', 'agent renderer CPU, whisper / plain call', 1.2),
+  ];
 }
 
 main().catch((e) => {

@@ -50,3 +50,20 @@ export const stats = (xs: number[]) => {
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return { n: s.length, min: s[0], median: q(0.5), p90: q(0.9), max: s[s.length - 1], mean: Math.round(s.reduce((a, b) => a + b, 0) / s.length) };
 };
+
+/**
+ * Clicks and returns the wall-clock time (Date.now scale) of the click event in the page: what the
+ * user did, without Playwright's own actionability checks before it (tens of ms on a busy machine).
+ */
+export async function clickAt(page: Page, testId: string): Promise<number> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __clickWatch?: boolean; __lastClickAt: number };
+    if (!w.__clickWatch) {
+      w.__clickWatch = true;
+      document.addEventListener('click', (e) => (w.__lastClickAt = Date.now() - (performance.now() - e.timeStamp)), true);
+    }
+    w.__lastClickAt = 0;
+  });
+  await page.getByTestId(testId).click();
+  return page.evaluate(() => (window as unknown as { __lastClickAt: number }).__lastClickAt);
+}

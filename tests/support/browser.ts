@@ -71,7 +71,8 @@ export interface Party {
 export interface Rig {
   browser: Browser;
   appUrl: string;
-  party(name: string, toneHz: number): Promise<Party>;
+  /** A party with a tone microphone, on the app (or on `url`: the benchmark's bare reference page). */
+  party(name: string, toneHz: number, url?: string): Promise<Party>;
   close(): Promise<void>;
 }
 
@@ -84,7 +85,7 @@ export async function startRig(): Promise<Rig> {
   return {
     browser,
     appUrl: web.url,
-    async party(name, toneHz) {
+    async party(name, toneHz, url) {
       // One context per party: its own storage, like a separate desktop.
       const context = await browser.newContext({ permissions: ['microphone'] });
       contexts.push(context);
@@ -92,7 +93,7 @@ export async function startRig(): Promise<Rig> {
       await context.addInitScript(trackPeerConnections);
       const page = await context.newPage();
       page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
-      await page.goto(web.url);
+      await page.goto(url ?? web.url);
       return { name, toneHz, context, page };
     },
     async close() {
