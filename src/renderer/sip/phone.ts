@@ -10,6 +10,8 @@ import {
   type Info,
   type Message,
 } from 'sip.js';
+import { completeGatheringOnHostCandidates } from './iceGathering';
+import { warmUpWebRtc } from './warmUp';
 import { SessionDescriptionHandler, defaultSessionDescriptionHandlerFactory, type SessionDescriptionHandlerOptions } from 'sip.js/lib/platform/web';
 import { SIPExtension } from 'sip.js/lib/api/user-agent-options';
 import { authUserOf, type Account } from '../../shared/settings';
@@ -79,6 +81,9 @@ export class Phone {
     }));
   }
 
+  /** The page's WebRTC stack has been run once (see warmUp.ts). */
+  private warmedUp = false;
+
   /** Connects and registers; replaces any earlier account. Resolves once the first attempt settled. */
   async start(account: Account, password: string): Promise<void> {
     await this.stop();
@@ -103,15 +108,21 @@ export class Phone {
       }
       return leg.outgoing;
     };
+    const baseFactory = defaultSessionDescriptionHandlerFactory(mediaStreamFactory);
+    const iceServers: RTCIceServer[] = [];
     const ua = new UserAgent({
       uri,
       displayName: account.displayName || account.extension,
       authorizationUsername: authUserOf(account),
       authorizationPassword: password,
       transportOptions: { server: account.server, connectionTimeout: 5, keepAliveInterval: 20 },
-      sessionDescriptionHandlerFactory: defaultSessionDescriptionHandlerFactory(mediaStreamFactory),
+      sessionDescriptionHandlerFactory: (session, options) => {
+        const sdh = baseFactory(session, options) as SessionDescriptionHandler;
+        completeGatheringOnHostCandidates(sdh, iceServers.length === 0);
+        return sdh;
+      },
       sessionDescriptionHandlerFactoryOptions: {
-        peerConnectionConfiguration: { iceServers: [] },
+        peerConnectionConfiguration: { iceServers },
         // A ceiling, not a wait: without STUN gathering ends in ~0.2 s. An offer sent before any
         // candidate (c=0.0.0.0) is read as hold by B2BUAs such as Asterisk: no audio on a busy PC.
         iceGatheringTimeout: 2000,
@@ -142,6 +153,10 @@ export class Phone {
       }
     });
     this.setRegistration('connecting');
+    if (!this.warmedUp) {
+      this.warmedUp = true;
+      void warmUpWebRtc({ iceServers });
+    }
     try {
       await ua.start();
     } catch {

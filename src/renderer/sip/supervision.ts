@@ -16,6 +16,7 @@ import type { AudioEngine, SupervisionLeg } from '../audio/engine';
 import { notify, patchCall, type CallView } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
 import { FeatureCodeSupervision } from './featureCodeSupervision';
+import { withPtime } from '../../shared/sdp/ptime';
 import { capabilities, resolveProfile, type Capability, type PbxProfile } from '../../shared/pbx/profiles';
 
 /** The parts of the phone that supervision works through. */
@@ -46,6 +47,13 @@ export interface SupervisionReply {
 /** The PBX did not pass the supervision request on: the agent's phone rang, or something else answered. */
 export const strippedRequestAdvice =
   'the PBX delivered it to the agent as an ordinary call, so it was hung up. The PBX must pass the X-Whisperline-Supervise header on to the agent (README → "PBX compatibility": none needed on a SIP proxy; on Asterisk the whisperline-supervise pre-dial handler).';
+
+/**
+ * Both ends of a supervision leg ask for 10 ms Opus packets (see shared/sdp/ptime.ts for the
+ * trade-off): the supervisor's voice reaches the agent sooner, and the call sooner the supervisor.
+ */
+const supervisionLegPtimeMs = 10;
+const legModifiers = [async (d: RTCSessionDescriptionInit) => ({ ...d, sdp: d.sdp ? withPtime(d.sdp, supervisionLegPtimeMs) : d.sdp })];
 
 /** How long the supervisor's app waits for the agent's app to confirm a join or a mode change. */
 const confirmAnsweredMs = 6000;
@@ -116,7 +124,7 @@ export class Supervision {
     entry.supervision = { mode: request.mode, customerCallId: customer.id, supervisor: callerName };
     patchCall(customer.id, { supervisedBy: { supervisor: callerName, mode: request.mode } });
     // Auto-answer, never ring: the request was authorized above.
-    invitation.accept().catch((e: Error) => {
+    invitation.accept({ sessionDescriptionHandlerModifiers: legModifiers }).catch((e: Error) => {
       notify('error', `Supervision leg failed: ${e.message}`);
       this.core.onTerminated(entry);
     });
@@ -284,7 +292,7 @@ export class Supervision {
       return null;
     }
     this.core.audio.resume();
-    const inviter = new Inviter(ua, uri, { extraHeaders: [formatSuperviseHeader({ mode, callId: null })] });
+    const inviter = new Inviter(ua, uri, { extraHeaders: [formatSuperviseHeader({ mode, callId: null })], sessionDescriptionHandlerModifiers: legModifiers });
     const entry = this.core.addCall(
       inviter,
       { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false, confirmed: false } },
@@ -377,11 +385,16 @@ export class Supervision {
     const view = this.core.view(id);
     if (!entry || !view?.supervising || entry.session.state !== SessionState.Established) return;
     const previous = view.supervising.mode;
-    // Closing the microphone happens before asking; opening it only once the agent's graph changed.
+    // Closing the microphone happens before asking. Opening it happens at the same time as asking,
+    // not after the confirmation (that round trip was ~150 ms of the switch): what the supervisor
+    // says is routed only by the agent's graph, which holds the old mode until the request arrives,
+    // so early audio is heard by nobody in listen and never reaches the customer outside barge.
     const closing = mode === 'listen' || mode === 'takeover';
     if (closing) {
       patchCall(id, { supervising: { ...view.supervising, mode } });
       this.applySupervisorMic(id);
+    } else if (view.supervising.talk || view.supervising.ptt) {
+      entry.leg?.setMuted(false);
     }
     const confirmed = mode === 'takeover' ? Promise.resolve(true) : this.agentConfirms(id, mode);
     let failure: string | null = null;
