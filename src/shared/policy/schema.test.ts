@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import example from '../../../resources/policy/example-policy.json';
+import { maxPolicyChars, parsePolicy, parsePolicyText } from './schema';
+
+const fuzz = { seed: 20261125, numRuns: 300 };
+/** Hundreds of runs (some with signatures) take seconds on a loaded machine. */
+const fuzzTimeout = 120_000;
+const clone = (): any => structuredClone(example);
+
+function reasonFor(mutate: (p: any) => void): string {
+  const p = clone();
+  mutate(p);
+  const r = parsePolicy(p);
+  expect(r.ok).toBe(false);
+  return r.ok ? '' : r.reason;
+}
+
+describe('org policy schema', () => {
+  it('accepts the example policy and normalises identities to lower case', () => {
+    const p = clone();
+    p.teams[0].agents[0] = ' 1001@WhisperLine.TEST ';
+    p.people[0].id = '1001@WHISPERLINE.test';
+    const r = parsePolicy(p);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.policy.teams[0].agents[0]).toBe('1001@whisperline.test');
+    expect(r.policy.people[0].id).toBe('1001@whisperline.test');
+    expect(r.policy.people[0].supervisorKeys).toEqual([]);
+  });
+
+  it('names the field of a typo instead of ignoring it', () => {
+    expect(reasonFor((p) => (p.roles.supervisor.modes.whsiper = '*'))).toMatch(/^roles\.supervisor\.modes:.*whsiper/);
+    expect(reasonFor((p) => (p.people[0].role = 'admin'))).toMatch(/^people\.0:.*role/);
+    expect(reasonFor((p) => (p.extra = true))).toMatch(/extra/);
+  });
+
+  it('refuses references to teams and people that do not exist', () => {
+    expect(reasonFor((p) => (p.roles.qa.modes.listen = ['support', 'suport']))).toBe('roles.qa.modes.listen.1: unknown team "suport"');
+    expect(reasonFor((p) => p.teams[1].supervisors.push('9999@whisperline.test'))).toBe('teams.1.supervisors.0: "9999@whisperline.test" is not in people');
+  });
+
+  it('refuses duplicates that would make rights ambiguous', () => {
+    expect(reasonFor((p) => (p.teams[1].id = 'support'))).toMatch(/^teams\.1\.id: duplicate team id/);
+    expect(reasonFor((p) => (p.people[1].id = p.people[0].id))).toMatch(/^people\.1\.id: duplicate person/);
+    expect(reasonFor((p) => p.people[4].supervisorKeys = [{ ...p.people[3].supervisorKeys[0] }])).toMatch(/enrolled more than once/);
+  });
+
+  it('refuses keys that are not raw 32-byte Ed25519 public keys', () => {
+    expect(reasonFor((p) => (p.people[3].supervisorKeys[0].publicKey = 'AAAA'))).toMatch(/32-byte Ed25519/);
+    // 33 bytes: a compressed EC key pasted by mistake.
+    expect(reasonFor((p) => (p.people[3].supervisorKeys[0].publicKey = btoa('x'.repeat(33))))).toMatch(/32-byte Ed25519/);
+  });
+
+  it('refuses identities, dates and versions it cannot use', () => {
+    expect(reasonFor((p) => (p.teams[0].agents[0] = '1001'))).toMatch(/SIP identity/);
+    expect(reasonFor((p) => (p.teams[0].agents[0] = `${'a'.repeat(60)}@whisperline.test`))).toMatch(/^teams\.0\.agents\.0/);
+    expect(reasonFor((p) => (p.expiresAt = p.issuedAt))).toBe('expiresAt: must be after issuedAt');
+    expect(reasonFor((p) => (p.issuedAt = 'yesterday'))).toMatch(/^issuedAt/);
+    expect(reasonFor((p) => (p.version = 2))).toMatch(/^version/);
+    expect(reasonFor((p) => (p.recording.coachingTrack = 'sometimes'))).toMatch(/^recording\.coachingTrack/);
+  });
+
+  it('bounds list sizes so a hostile file cannot make the app hold huge structures', () => {
+    expect(reasonFor((p) => (p.teams[0].agents = Array.from({ length: 2001 }, (_, i) => `${i}@whisperline.test`)))).toMatch(/^teams\.0\.agents/);
+    expect(reasonFor((p) => (p.teams[0].queues = Array.from({ length: 101 }, (_, i) => `q${i}`)))).toMatch(/^teams\.0\.queues/);
+  });
+
+  it('refuses an oversized text before parsing it', () => {
+    const r = parsePolicyText(`"${'x'.repeat(maxPolicyChars)}"`);
+    expect(r).toEqual({ ok: false, reason: `larger than ${maxPolicyChars} characters` });
+  });
+
+  it('never throws on arbitrary text, JSON or values (fuzz)', () => {
+    const result = (r: ReturnType<typeof parsePolicy>) => {
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(typeof r.reason).toBe('string');
+    };
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => result(parsePolicyText(s))), fuzz);
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 5 }), (v) => result(parsePolicyText(JSON.stringify(v)))), fuzz);
+    fc.assert(fc.property(fc.anything({ withBigInt: true, withMap: true, withSet: true, withDate: true, withTypedArray: true, withNullPrototype: true }), (v) => result(parsePolicy(v))), fuzz);
+  }, fuzzTimeout);
+
+  it('never throws on the example with one field replaced by anything (fuzz)', () => {
+    // Deep, structured mutations reach the cross-reference checks, not just the top-level type check.
+    const paths: (string | number)[][] = [['roles', 'trainer', 'modes', 'listen'], ['teams', 0, 'agents'], ['teams', 0], ['people', 3, 'supervisorKeys', 0], ['people', 3], ['agentNotice'], ['issuedAt'], ['teams', 1, 'supervisors']];
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 3 }), (path, value) => {
+        const p = clone();
+        let at = p;
+        for (const k of path.slice(0, -1)) at = at[k];
+        at[path[path.length - 1]] = value;
+        const r = parsePolicy(p);
+        if (!r.ok) expect(r.reason).toMatch(/^[\w.]+: /);
+      }),
+      fuzz,
+    );
+  }, fuzzTimeout);
+});

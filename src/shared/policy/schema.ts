@@ -1,0 +1,177 @@
+/**
+ * The org policy: who may supervise whom, in which modes, and what is kept. Written by the org's
+ * admin, signed with the admin key (signedPolicy.ts), pushed by IT. Every object is strict (a typo
+ * is an error, not a silently ignored right) and every string and list is bounded, so a hostile file
+ * costs at most `maxPolicyChars` of memory to refuse.
+ */
+import { z } from 'zod';
+import { supervisionModes } from '../supervision/modes';
+import { base64ToBytes } from './canonical';
+
+/** A policy for thousands of people fits in well under this. */
+export const maxPolicyChars = 4 * 1024 * 1024;
+
+export const roleNames = ['agent', 'supervisor', 'trainer', 'qa', 'admin'] as const;
+export type RoleName = (typeof roleNames)[number];
+
+/**
+ * `user@host` as the PBX authenticates it, compared in lower case (as normalizeIdentity does).
+ * At most 64 characters so that a supervision statement naming two of them fits in a SIP header.
+ */
+export const maxIdentityChars = 64;
+export const sipIdentityPattern = /^[a-z0-9._+~!$&'*=%-]{1,63}@(?:[a-z0-9.-]{1,62}|\[[0-9a-f:.]{2,45}\])$/;
+export const sipIdentitySchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(maxIdentityChars)
+  .regex(sipIdentityPattern, 'must be a SIP identity such as 1001@pbx.example.com');
+
+const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits and . _ - (at most 64)');
+const textSchema = (max: number) => z.string().trim().min(1).max(max);
+const isoSchema = z.iso.datetime({ offset: true });
+
+/** Raw 32-byte Ed25519 public key in standard base64 (what the supervisor app shows for enrolment). */
+export const publicKeySchema = z
+  .string()
+  .trim()
+  .max(64)
+  .refine((s) => base64ToBytes(s)?.length === 32, 'must be a raw 32-byte Ed25519 public key in base64');
+
+/** Which teams a mode may be used on: all teams, the teams this person leads, or the teams listed. */
+export const teamScopeSchema = z.union([z.literal('*'), z.literal('own'), z.array(idSchema).min(1).max(500)]);
+export type TeamScope = z.infer<typeof teamScopeSchema>;
+
+const roleRuleSchema = z
+  .object({
+    description: textSchema(256).optional(),
+    modes: z
+      .object({ listen: teamScopeSchema.optional(), whisper: teamScopeSchema.optional(), barge: teamScopeSchema.optional(), takeover: teamScopeSchema.optional() })
+      .strict(),
+  })
+  .strict();
+export type RoleRule = z.infer<typeof roleRuleSchema>;
+
+const teamSchema = z
+  .object({
+    id: idSchema,
+    name: textSchema(128),
+    queues: z.array(textSchema(64)).max(100).default([]),
+    agents: z.array(sipIdentitySchema).max(2000),
+    /** People who lead this team: the scope `own` in a role's modes. */
+    supervisors: z.array(sipIdentitySchema).max(100).default([]),
+  })
+  .strict();
+export type Team = z.infer<typeof teamSchema>;
+
+const supervisorKeySchema = z
+  .object({
+    publicKey: publicKeySchema,
+    enrolledAt: isoSchema,
+    label: textSchema(128),
+  })
+  .strict();
+export type SupervisorKey = z.infer<typeof supervisorKeySchema>;
+
+const personSchema = z
+  .object({
+    id: sipIdentitySchema,
+    name: textSchema(128),
+    roles: z.array(z.enum(roleNames)).min(1).max(roleNames.length),
+    /** One per device the person supervises from; each app makes its own key pair. */
+    supervisorKeys: z.array(supervisorKeySchema).max(8).default([]),
+  })
+  .strict();
+export type Person = z.infer<typeof personSchema>;
+
+export const policySchema = z
+  .object({
+    version: z.literal(1),
+    org: textSchema(128),
+    issuedAt: isoSchema,
+    expiresAt: isoSchema,
+    roles: z
+      .object({ agent: roleRuleSchema.optional(), supervisor: roleRuleSchema.optional(), trainer: roleRuleSchema.optional(), qa: roleRuleSchema.optional(), admin: roleRuleSchema.optional() })
+      .strict(),
+    teams: z.array(teamSchema).max(500),
+    people: z.array(personSchema).max(10_000),
+    agentNotice: z.object({ notifyAgent: z.boolean(), allowDecline: z.boolean() }).strict(),
+    recording: z
+      .object({
+        /** The supervisor's track: never kept, kept when the call itself is recorded, or always kept. */
+        coachingTrack: z.enum(['never', 'with-call', 'always']),
+        retentionDays: z.number().int().min(0).max(3650),
+      })
+      .strict(),
+    audit: z.object({ retentionDays: z.number().int().min(1).max(3650) }).strict(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    // Cross-references: a typo in a team id must not silently drop (or grant) a right.
+    if (Date.parse(p.expiresAt) <= Date.parse(p.issuedAt)) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after issuedAt' });
+    const teamIds = new Set<string>();
+    p.teams.forEach((t, i) => {
+      if (teamIds.has(t.id)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `duplicate team id "${t.id}"` });
+      teamIds.add(t.id);
+    });
+    const personIds = new Set<string>();
+    const keys = new Set<string>();
+    p.people.forEach((person, i) => {
+      if (personIds.has(person.id)) ctx.addIssue({ code: 'custom', path: ['people', i, 'id'], message: `duplicate person "${person.id}"` });
+      personIds.add(person.id);
+      person.supervisorKeys.forEach((k, j) => {
+        // A key is one device of one person; listed twice it would be ambiguous whose statement it signs.
+        if (keys.has(k.publicKey)) ctx.addIssue({ code: 'custom', path: ['people', i, 'supervisorKeys', j, 'publicKey'], message: 'key is enrolled more than once' });
+        keys.add(k.publicKey);
+      });
+    });
+    for (const role of roleNames) {
+      const modes = p.roles[role]?.modes ?? {};
+      for (const mode of supervisionModes) {
+        const scope = modes[mode];
+        if (!Array.isArray(scope)) continue;
+        scope.forEach((id, i) => {
+          if (!teamIds.has(id)) ctx.addIssue({ code: 'custom', path: ['roles', role, 'modes', mode, i], message: `unknown team "${id}"` });
+        });
+      }
+    }
+    p.teams.forEach((t, i) =>
+      t.supervisors.forEach((s, j) => {
+        if (!personIds.has(s)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'supervisors', j], message: `"${s}" is not in people` });
+      }),
+    );
+  });
+
+/** The policy as the app uses it (identities lower-cased, defaults filled). */
+export type OrgPolicy = z.infer<typeof policySchema>;
+/** The policy as written in the file. */
+export type OrgPolicyInput = z.input<typeof policySchema>;
+
+export type PolicyParse = { ok: true; policy: OrgPolicy } | { ok: false; reason: string };
+
+/** Validates an already-parsed value; never throws. The reason names the first offending field. */
+export function parsePolicy(value: unknown): PolicyParse {
+  let parsed: ReturnType<typeof policySchema.safeParse>;
+  try {
+    parsed = policySchema.safeParse(value);
+  } catch (e) {
+    // Only reachable with live objects (a throwing getter, a Proxy), never with parsed JSON.
+    return { ok: false, reason: `policy: unreadable (${(e as Error)?.message ?? 'error'})` };
+  }
+  if (parsed.success) return { ok: true, policy: parsed.data };
+  const first = parsed.error.issues[0];
+  const where = first.path.map(String).join('.') || 'policy';
+  return { ok: false, reason: `${where}: ${first.message}` };
+}
+
+export function parsePolicyText(text: string): PolicyParse {
+  if (typeof text !== 'string') return { ok: false, reason: 'not text' };
+  if (text.length > maxPolicyChars) return { ok: false, reason: `larger than ${maxPolicyChars} characters` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, reason: `not valid JSON (${(e as Error).message})` };
+  }
+  return parsePolicy(raw);
+}
