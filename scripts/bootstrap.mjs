@@ -13,15 +13,20 @@ function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** Debian packages: kamailio (+ WebSocket module) for the local SIP server, chromium for the web build and tests. */
-export function ensureSystemPackages({ chromium = true } = {}) {
+/**
+ * Debian packages: kamailio (+ WebSocket module) for the local SIP server, chromium for the web build
+ * and tests; with `syslog` (tests only: on a desktop the package also starts a system service) rsyslog
+ * for the audit-forwarding test against a real syslog daemon.
+ */
+export function ensureSystemPackages({ chromium = true, syslog = false } = {}) {
   const wanted = [];
   if (!have('kamailio')) wanted.push('kamailio');
   if (!kamailioModuleDirs.some((d) => existsSync(join(d, 'websocket.so')))) wanted.push('kamailio-websocket-modules');
   if (!kamailioModuleDirs.some((d) => existsSync(join(d, 'presence.so')))) wanted.push('kamailio-presence-modules');
   if (chromium && !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) wanted.push('chromium');
+  if (syslog && !existsSync('/usr/sbin/rsyslogd')) wanted.push('rsyslog');
   if (wanted.length === 0) return;
-  console.log(`[setup] Installing Debian packages: ${wanted.join(' ')} (local SIP server and browser).`);
+  console.log(`[setup] Installing Debian packages: ${wanted.join(' ')} (local SIP server, browser, syslog daemon).`);
   const sudo = process.getuid?.() === 0 ? '' : have('sudo') ? 'sudo ' : null;
   if (sudo === null) {
     console.error(`[setup] Not root and no sudo: please run  apt-get install -y ${wanted.join(' ')}`);

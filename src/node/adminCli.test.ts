@@ -122,3 +122,24 @@ describe('resources/policy/example-policy.json', () => {
     expect(parsePolicy(file).ok).toBe(true);
   });
 });
+
+describe('admin CLI: audit', () => {
+  it('verifies an audit log and names the edited line', async () => {
+    const { AuditLog } = await import('../main/audit/log');
+    const log = new AuditLog(at('audit.log'));
+    await log.open();
+    for (const mode of ['listen', 'whisper', 'listen'] as const) {
+      await log.append({ actor: '1101@whisperline.test', subject: '1001@whisperline.test', call: 'c1', action: 'mode', mode, result: 'ok' });
+    }
+    await log.close();
+    const ok = await admin('audit', 'verify', at('audit.log'));
+    expect(ok).toMatchObject({ code: 0 });
+    expect(ok.out).toMatch(/^ok: 3 entries/);
+    const lines = readFileSync(at('audit.log'), 'utf8').split('\n');
+    lines[1] = lines[1].replace('"whisper"', '"barge"');
+    writeFileSync(at('audit.log'), lines.join('\n'));
+    const bad = await admin('audit', 'verify', at('audit.log'));
+    expect(bad.code).toBe(1);
+    expect(bad.out + bad.err).toMatch(/line 2: edited/);
+  });
+});

@@ -11,6 +11,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { supervisionModes } from '../shared/supervision/modes';
 import { parsePolicy, type OrgPolicy, type OrgPolicyInput } from '../shared/policy/schema';
 import { keyIdOf, policySigningBytes, teamsForMode, verifySignedPolicy, type SignedPolicyFile } from '../shared/policy/signedPolicy';
+import { runAuditCommand } from '../main/audit/cli';
 
 export interface AdminIO {
   out(line: string): void;
@@ -174,8 +175,20 @@ const example: AdminCommand = {
   },
 };
 
-/** Subcommands by name. The audit trail's `audit verify` plugs in here. */
-export const adminCommands: Record<string, AdminCommand> = { keygen, sign: signCmd, verify, summary, example };
+const audit: AdminCommand = {
+  usage: 'audit verify <log> [--head <seq>:<hash>] | audit export-csv <log> --from <date> --to <date>',
+  help: 'Checks an audit log for edited, removed or reordered entries; exports a date range as CSV.',
+  options: { from: { type: 'string' }, to: { type: 'string' }, head: { type: 'string' } },
+  run({ values, positionals }, io) {
+    const flags = (['from', 'to', 'head'] as const).flatMap((k) => (typeof values[k] === 'string' ? [`--${k}`, values[k] as string] : []));
+    // The audit commands end their own lines; this CLI's io adds one.
+    const line = (write: (s: string) => void) => (text: string) => write(text.replace(/\n$/, ''));
+    return runAuditCommand([...positionals, ...flags], { out: line(io.out), err: line(io.err) });
+  },
+};
+
+/** Subcommands by name. */
+export const adminCommands: Record<string, AdminCommand> = { keygen, sign: signCmd, verify, summary, example, audit };
 
 export function adminUsage(): string {
   const lines = Object.values(adminCommands).map((c) => `  ${c.usage}\n      ${c.help}`);
