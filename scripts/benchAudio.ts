@@ -65,5 +65,5 @@ export async function clickAt(page: Page, testId: string): Promise<number> {
     w.__lastClickAt = 0;
   });
   await page.getByTestId(testId).click();
-  return page.evaluate(() => (window as unknown as { __lastClickAt: number }).__lastClickAt);
+  return Math.round(await page.evaluate(() => (window as unknown as { __lastClickAt: number }).__lastClickAt));
 }

@@ -205,9 +205,12 @@ export class Supervision {
       entry.takingOver = true;
       // Tell the supervisor first: through a B2BUA the PBX bridges the customer onto the existing
       // supervision call, so no new call reaches the supervisor's app to say it happened.
-      this.sendState(entry, 'takeover');
-      // Hand the customer to the supervisor: REFER the customer to the supervisor's leg, with Replaces.
-      void this.core.completeAttendedTransfer(entry.supervision.customerCallId, entry.id);
+      // Hand the customer over (REFER with Replaces) once that word has left: through Asterisk, a
+      // REFER that overtakes it tears the leg down before the PBX has relayed it (seen under load).
+      const customerCallId = entry.supervision.customerCallId;
+      const told = this.sendSupervisionMessage(entry, { type: 'state', mode: 'takeover', by: 'agent' }).catch(() => undefined);
+      // A ceiling, not a wait: an unanswered MESSAGE would hold the customer for 32 s (Timer F).
+      void Promise.race([told, new Promise((r) => setTimeout(r, 2000))]).then(() => this.core.completeAttendedTransfer(customerCallId, entry.id));
       return;
     }
     this.applyAgentMode(entry, change.mode);
@@ -389,8 +392,10 @@ export class Supervision {
     // not after the confirmation (that round trip was ~150 ms of the switch): what the supervisor
     // says is routed only by the agent's graph, which holds the old mode until the request arrives,
     // so early audio is heard by nobody in listen and never reaches the customer outside barge.
-    const closing = mode === 'listen' || mode === 'takeover';
-    if (closing) {
+    // Takeover opens it too, as it is asked: through a B2BUA the agent's "done" can be lost while the
+    // PBX swaps the bridge, and the customer must not meet a silent supervisor.
+    const closing = mode === 'listen';
+    if (closing || mode === 'takeover') {
       patchCall(id, { supervising: { ...view.supervising, mode } });
       this.applySupervisorMic(id);
     } else if (view.supervising.talk || view.supervising.ptt) {
@@ -431,7 +436,7 @@ export class Supervision {
     const entry = this.core.calls.get(id);
     const sup = this.core.view(id)?.supervising;
     if (!entry?.leg || !sup) return;
-    const carries = sup.mode !== 'takeover' && routing[sup.mode].supervisorMicOpen;
+    const carries = sup.mode === 'takeover' || routing[sup.mode].supervisorMicOpen;
     entry.leg.setMuted(!(carries && (sup.talk || sup.ptt)));
   }
 }
