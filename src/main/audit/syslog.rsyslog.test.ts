@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import type { AuditEntry } from './entry';
 import { AuditLog } from './log';
 import { AuditForwarder } from './queue';
 import { SyslogTcpSender } from './syslog';
-import { sampleEvents } from './testing/fixtures';
+import { freePort, sampleEvents } from './testing/fixtures';
 import { parseStructuredData } from './testing/syslogParse';
 
 function findRsyslogd(): string | null {
@@ -37,13 +37,6 @@ async function until<T>(cond: () => Promise<T | false> | T | false, what: string
   }
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {

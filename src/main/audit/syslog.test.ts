@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkLine, sealEntry, verifyChain } from './chain';
 import { normalizeEvent } from './entry';
 import { escapeSdParamValue, formatSyslogMessage, frameOctetCounted, headerField, SyslogTcpSender } from './syslog';
-import { chainOf } from './testing/fixtures';
+import { chainOf, freePort } from './testing/fixtures';
 import { parse5424, parseStructuredData, splitOctetCounted } from './testing/syslogParse';
 
 const fmt = { hostname: 'desk-12', procId: '4242' };
@@ -124,10 +124,3 @@ describe('syslog TCP sender', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}

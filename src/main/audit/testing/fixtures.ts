@@ -1,4 +1,5 @@
 // Test helper (not part of the app): sample audit entries and chains.
+import { createServer, type AddressInfo } from 'node:net';
 import { sealEntry, entryLine } from '../chain';
 import { normalizeEvent, type AuditEntry, type AuditEvent } from '../entry';
 
@@ -21,4 +22,13 @@ export function chainOf(events: readonly AuditEvent[] = sampleEvents): AuditEntr
 /** The log file's text for these entries. */
 export function logText(entries: readonly AuditEntry[]): string {
   return entries.map(entryLine).join('');
+}
+
+/** A loopback TCP port free right now (for a test server or daemon to listen on). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
 }
