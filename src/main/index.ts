@@ -7,6 +7,8 @@ import { applyProvision, defaultSettings, provisionSchema, settingsSchema, type 
 import { parseJsonWith } from '../shared/parseJson';
 import { readFileSync } from 'node:fs';
 import { HistoryFile } from './historyFile';
+import { loadManagedPolicy } from './policy/managedPolicy';
+import { openSupervisorKey } from './policy/supervisorKey';
 import { registerIpcHandlers } from './ipc';
 import { PasswordVault } from './secrets';
 import { installPermissionHandlers, isAppUrl, lockNavigation } from './security';
@@ -60,7 +62,7 @@ function start(): void {
   const settingsPath = join(app.getPath('userData'), 'settings.json');
   const recovery = setAsideCorruptSettings(settingsPath);
   let notice = recovery.notice;
-  const store = new Store<{ settings: Settings; sipPasswordEncrypted?: string }>({
+  const store = new Store<{ settings: Settings; sipPasswordEncrypted?: string; supervisorKeyEncrypted?: string }>({
     name: 'settings',
     defaults: { settings: defaultSettings },
   });
@@ -70,6 +72,12 @@ function start(): void {
   });
   provisionFirstRun(store, vault);
   const history = new HistoryFile(join(app.getPath('userData'), 'call-history.jsonl'));
+  // Made on first use only: an agent-only desk never makes a key.
+  let supervisorKey: ReturnType<typeof openSupervisorKey> | null = null;
+  const keySlot = {
+    get: () => store.get('supervisorKeyEncrypted'),
+    set: (v: string | undefined) => (v === undefined ? store.delete('supervisorKeyEncrypted') : store.set('supervisorKeyEncrypted', v)),
+  };
 
   registerIpcHandlers(ipcMain, {
     loadSettings: () => {
@@ -83,6 +91,14 @@ function start(): void {
     setPassword: (p) => vault.set(p),
     appendHistory: (entry) => history.append(entry),
     readHistory: () => history.read(),
+    getOrgPolicy: async () => {
+      const r = await loadManagedPolicy({ platform: process.platform, env: process.env, now: new Date() });
+      return r.state === 'active' ? { state: 'active', summary: r.summary, keyId: r.keyId } : { state: 'none', reason: r.reason };
+    },
+    getSupervisorKey: async () => {
+      const key = await (supervisorKey ??= openSupervisorKey({ safeStorage, slot: keySlot }));
+      return { publicKey: key.publicKey(), fingerprint: key.fingerprint(), note: key.status.message };
+    },
     isTrustedSender: (url) => isAppUrl(url, devServerUrl),
   });
   installPermissionHandlers(session.defaultSession, devServerUrl);

@@ -12,6 +12,8 @@ function setup() {
     setPassword: vi.fn(() => ({ persisted: true })),
     appendHistory: vi.fn(async () => undefined),
     readHistory: vi.fn(async () => ({ items: [], skippedLines: 0 })),
+    getOrgPolicy: vi.fn(async () => ({ state: 'none' as const, reason: 'No org policy is installed.' })),
+    getSupervisorKey: vi.fn(async () => ({ publicKey: 'k', fingerprint: 'f', note: null })),
     isTrustedSender: (url) => url.startsWith('file:///app/renderer/index.html'),
   };
   registerIpcHandlers({ handle: (ch, fn) => handlers.set(ch, fn) }, services);
@@ -29,6 +31,13 @@ describe('IPC from the renderer', () => {
     expect(services.appendHistory).toHaveBeenCalledWith(expect.objectContaining({ kind: 'wrapup', callId: 'call-1' }));
   });
 
+  it('answers the org policy and supervisor key requests from the main side', async () => {
+    const { call, own } = setup();
+    await expect(call(ipcChannels.orgPolicy, own)).resolves.toMatchObject({ state: 'none' });
+    await expect(call(ipcChannels.supervisorKey, own)).resolves.toMatchObject({ fingerprint: 'f' });
+    expect(() => call(ipcChannels.orgPolicy, own, 'widen-my-rights')).toThrow(/Invalid request/);
+  });
+
   it('refuses malformed input with a clear error and touches nothing', () => {
     const { services, call, own } = setup();
     expect(() => call(ipcChannels.saveSettings, own, { role: 'admin' })).toThrow(/Invalid request/);
@@ -41,6 +50,8 @@ describe('IPC from the renderer', () => {
 
   it('refuses callers that are not the app’s own pages', () => {
     const { services, call } = setup();
+    expect(() => call(ipcChannels.supervisorKey, { senderFrame: { url: 'https://evil.example/' } })).toThrow(/refused/);
+    expect(services.getSupervisorKey).not.toHaveBeenCalled();
     expect(() => call(ipcChannels.getPassword, { senderFrame: { url: 'https://evil.example/' } })).toThrow(/refused/);
     expect(() => call(ipcChannels.getPassword, { senderFrame: null })).toThrow(/refused/);
     expect(services.getPassword).not.toHaveBeenCalled();

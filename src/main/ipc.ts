@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ipcChannels, type LoadedSettings } from '../shared/bridge';
+import { ipcChannels, type LoadedSettings, type OrgPolicyStatus, type SupervisorKeyInfo } from '../shared/bridge';
 import { settingsSchema, type Settings } from '../shared/settings';
 import { callRecordSchema, wrapUpSchema, type HistoryEntry, type HistoryRead } from '../shared/callHistory';
 
@@ -14,6 +14,8 @@ export interface MainServices {
   setPassword(password: string): { persisted: boolean };
   appendHistory(entry: HistoryEntry): Promise<void>;
   readHistory(): Promise<HistoryRead>;
+  getOrgPolicy(): Promise<OrgPolicyStatus>;
+  getSupervisorKey(): Promise<SupervisorKeyInfo>;
   /** Only the app's own pages may call in. */
   isTrustedSender(url: string): boolean;
 }
@@ -48,4 +50,6 @@ export function registerIpcHandlers(ipc: IpcMainLike, services: MainServices): v
     ),
   );
   ipc.handle(ipcChannels.readHistory, guarded(z.tuple([]), () => services.readHistory()));
+  ipc.handle(ipcChannels.orgPolicy, guarded(z.tuple([]), () => services.getOrgPolicy()));
+  ipc.handle(ipcChannels.supervisorKey, guarded(z.tuple([]), () => services.getSupervisorKey()));
 }

@@ -11,6 +11,8 @@ const bridge: WhisperlineBridge = {
   appendCall: (c) => ipcRenderer.invoke(ipcChannels.appendCall, c),
   appendWrapUp: (id, w) => ipcRenderer.invoke(ipcChannels.appendWrapUp, id, w),
   readHistory: () => ipcRenderer.invoke(ipcChannels.readHistory),
+  getOrgPolicy: () => ipcRenderer.invoke(ipcChannels.orgPolicy),
+  getSupervisorKey: () => ipcRenderer.invoke(ipcChannels.supervisorKey),
   onDialRequest: (listener) => {
     const handler = (_e: unknown, uri: unknown) => {
       if (typeof uri === 'string') listener(uri);

@@ -1,4 +1,4 @@
-import type { WhisperlineBridge } from '../shared/bridge';
+import type { OrgPolicyStatus, SupervisorKeyInfo, WhisperlineBridge } from '../shared/bridge';
 import type { CallRecord, WrapUp } from '../shared/callHistory';
 import type { Settings } from '../shared/settings';
 import { AudioEngine } from './audio/engine';
@@ -59,6 +59,16 @@ export class WhisperlineApp {
       return;
     }
     await this.phone.start(settings.account, password);
+  }
+
+  /** The org policy this desk runs under (shown in Settings). */
+  orgPolicy(): Promise<OrgPolicyStatus> {
+    return this.bridge.getOrgPolicy();
+  }
+
+  /** The supervisor's own public key, for IT to enrol; made on first use. */
+  supervisorKey(): Promise<SupervisorKeyInfo> {
+    return this.bridge.getSupervisorKey();
   }
 
   async saveSettings(settings: Settings, password: string | null): Promise<void> {

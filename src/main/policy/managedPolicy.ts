@@ -22,6 +22,7 @@ import { constants as fsConstants, watch as fsWatch } from 'node:fs';
 import { access, readFile, realpath, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { maxPolicyChars, type OrgPolicy } from '../../shared/policy/schema';
+import { summarizePolicy } from '../../shared/policy/summary';
 import { verifySignedPolicy, type PolicyRefusalCode } from '../../shared/policy/signedPolicy';
 import { canonicalJson } from '../../shared/policy/canonical';
 import { managedPolicyLocation, type ManagedLocation } from './managedLocation';
@@ -131,15 +132,11 @@ async function load(loc: ManagedLocation, options: LoadManagedPolicyOptions): Pr
         return none(v.code, `The org policy at ${loc.policyPath} is refused: ${v.reason} ${offUntil(validPolicy)}`);
     }
   }
-  return { state: 'active', policy: v.policy, keyId: v.keyId, summary: summarize(v.policy, v.keyId), location: loc };
+  return { state: 'active', policy: v.policy, keyId: v.keyId, summary: summarizePolicy(v.policy, v.keyId), location: loc };
 }
 
 /** One line for settings and the log: whose policy, which key, until when, how much is in it. */
-export function summarize(p: OrgPolicy, keyId: string): string {
-  const keys = p.people.reduce((n, person) => n + person.supervisorKeys.length, 0);
-  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
-  return `Org policy of "${p.org}", signed by admin key ${keyId}, valid until ${p.expiresAt}: ${n(p.people.length, 'person', 'people')}, ${n(p.teams.length, 'team', 'teams')}, ${n(keys, 'supervisor key', 'supervisor keys')} enrolled.`;
-}
+export { summarizePolicy as summarize } from '../../shared/policy/summary';
 
 // ---- helpers -------------------------------------------------------------------------------------
 

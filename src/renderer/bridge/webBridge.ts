@@ -1,5 +1,6 @@
 import type { LoadedSettings, WhisperlineBridge } from '../../shared/bridge';
 import { applyProvision, defaultSettings, parseSettingsText, provisionSchema, type Provision, type Settings } from '../../shared/settings';
+import { fetchOrgPolicy, webSupervisorKey } from './webOrg';
 import { foldHistory, historyEntrySchema, type HistoryEntry } from '../../shared/callHistory';
 
 // Several people can use one browser profile (the demo's agent and supervisor tabs): `?as=NAME`
@@ -68,6 +69,8 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     async readHistory() {
       return foldHistory((storage.getItem(historyKey) ?? '').split('\n'));
     },
+    getOrgPolicy: () => fetchOrgPolicy(),
+    getSupervisorKey: () => webSupervisorKey(`supervisor${profile}`),
     onDialRequest() {
       return () => undefined;
     },

@@ -1,3 +1,4 @@
+import { OrgSection } from './OrgSection';
 import { PbxProfileFields, profileFormOf, storedProfileOf, type PbxProfileForm } from './PbxProfileFields';
 import { Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
@@ -126,6 +127,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
             control={<Checkbox checked={supervision.allowDeclineWhisper} onChange={(e) => setSupervision({ ...supervision, allowDeclineWhisper: e.target.checked })} slotProps={{ input: { 'data-testid': 'settings-allow-decline' } as object }} />}
             label="Let me decline whisper coaching"
           />
+          <OrgSection app={app} open={open} supervisor={role === 'supervisor'} />
           {error && (
             <Alert severity="error" data-testid="settings-error">
               {error}
