@@ -136,8 +136,6 @@ async function load(loc: ManagedLocation, options: LoadManagedPolicyOptions): Pr
 }
 
 /** One line for settings and the log: whose policy, which key, until when, how much is in it. */
-export { summarizePolicy as summarize } from '../../shared/policy/summary';
-
 // ---- helpers -------------------------------------------------------------------------------------
 
 type Resolved = { kind: 'missing' } | { kind: 'error'; error: string } | { kind: 'ok'; path: string };

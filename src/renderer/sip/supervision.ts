@@ -398,8 +398,8 @@ export class Supervision {
     if (closing || mode === 'takeover') {
       patchCall(id, { supervising: { ...view.supervising, mode } });
       this.applySupervisorMic(id);
-    } else if (view.supervising.talk || view.supervising.ptt) {
-      entry.leg?.setMuted(false);
+    } else {
+      this.applySupervisorMic(id, mode);
     }
     const confirmed = mode === 'takeover' ? Promise.resolve(true) : this.agentConfirms(id, mode);
     let failure: string | null = null;
@@ -432,11 +432,13 @@ export class Supervision {
   }
 
   /** The supervisor's microphone is open only in a mode that carries it, and while talking. */
-  applySupervisorMic(id: string): void {
+  applySupervisorMic(id: string, mode?: SupervisionMode): void {
     const entry = this.core.calls.get(id);
     const sup = this.core.view(id)?.supervising;
     if (!entry?.leg || !sup) return;
-    const carries = sup.mode === 'takeover' || routing[sup.mode].supervisorMicOpen;
+    // `mode`: the one being asked for, before the view shows it (the mic opens with the request).
+    const m = mode ?? sup.mode;
+    const carries = m === 'takeover' || routing[m].supervisorMicOpen;
     entry.leg.setMuted(!(carries && (sup.talk || sup.ptt)));
   }
 }
