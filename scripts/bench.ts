@@ -10,6 +10,7 @@ import { comparePathsOnAsterisk } from './benchPbxPaths';
 import { budgetMarkdown, goalsMarkdown, lastConnectedPc, loadBaseline, measureReference, pathBudget, rtpCounters, type Goal, type PathBudget, type RtpCounters } from './benchLatency';
 import { startSipServer } from '../src/node/sipServer';
 import { startRig } from '../tests/support/browser';
+import { enrolAndPublish } from '../tests/support/policy';
 import { callCard, dial, signIn, waitCallState, waitRegistered, wrapUp } from '../tests/support/appDriver';
 import { traceEvent, type EventTrace } from '../tests/support/audioProbe';
 
@@ -49,9 +50,11 @@ async function superviseBench(
 ): Promise<void> {
   const supervisor = await rig.party('supervisor', benchTones.supervisor);
   await signIn(supervisor.page, { server: sip.wsUrl, domain: sip.domain, extension: '1101', password: 'supervisor-pw', role: 'supervisor' });
-  await signIn(agent.page, { server: sip.wsUrl, domain: sip.domain, extension: '1001', password: 'agent-pw', supervisors: '1101' });
+  await signIn(agent.page, { server: sip.wsUrl, domain: sip.domain, extension: '1001', password: 'agent-pw' });
   await waitRegistered(supervisor.page);
   await waitRegistered(agent.page);
+  // The org policy names 1101 as 1001's team lead, with the supervisor page's own key enrolled.
+  await enrolAndPublish(rig.site, sip.domain, { '1101': supervisor.page });
   await dial(customer.page, '1001');
   await waitCallState(agent.page, 'ringing');
   await agent.page.getByTestId('answer').click();

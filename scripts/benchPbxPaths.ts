@@ -5,6 +5,7 @@ import { findAsterisk } from '../src/node/asteriskServer';
 import { startPbx } from '../src/node/pbx';
 import type { PbxProfileId } from '../src/shared/pbx/profiles';
 import { startRig } from '../tests/support/browser';
+import { enrolAndPublish } from '../tests/support/policy';
 import { dial, signIn, waitCallState, waitRegistered } from '../tests/support/appDriver';
 import { firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
 
@@ -20,10 +21,11 @@ async function measurePath(profile: PbxProfileId, samples: number): Promise<Meas
   try {
     const [agent, customer, supervisor] = [await rig.party('agent', tones.agent), await rig.party('customer', tones.customer), await rig.party('supervisor', tones.supervisor)];
     const at = { server: sip.wsUrl, domain: sip.domain };
-    await signIn(agent.page, { ...at, extension: '1001', password: accounts['1001'], supervisors: '1101' });
+    await signIn(agent.page, { ...at, extension: '1001', password: accounts['1001'] });
     await signIn(customer.page, { ...at, extension: '2001', password: accounts['2001'] });
     await signIn(supervisor.page, { ...at, extension: '1101', password: accounts['1101'], role: 'supervisor', pbxProfile: profile });
     for (const p of [agent, customer, supervisor]) await waitRegistered(p.page);
+    if (profile === 'app-mixed') await enrolAndPublish(rig.site, sip.domain, { '1101': supervisor.page });
     await dial(customer.page, '1001');
     await waitCallState(agent.page, 'ringing');
     await agent.page.getByTestId('answer').click();

@@ -9,6 +9,8 @@ import { freeLoopbackPort } from '../src/node/sipServer';
 import { findAsterisk } from '../src/node/asteriskServer';
 import { startPbx, type PbxKind } from '../src/node/pbx';
 import { serveStatic } from '../src/node/staticServer';
+import { createInterface } from 'node:readline';
+import { makeDemoOrg } from './demoPolicy';
 import { callCard, dial, waitRegistered, wrapUp } from '../tests/support/appDriver';
 
 const argv = process.argv.slice(2);
@@ -110,12 +112,23 @@ async function main(): Promise<void> {
     account: { server: sip.wsUrl, domain: sip.domain, extension: ext, authUser: '', displayName: ext === '2001' ? 'Demo Customer' : ext === '1101' ? 'Demo Supervisor' : 'Demo Agent' },
     password: accounts[ext],
     role,
-    // The demo agent accepts supervision from the demo supervisor.
-    ...(ext === '1001' ? { supervisors: ['1101'] } : {}),
   });
+  // Who may supervise whom comes from a signed org policy published beside the page (README → For IT).
+  const org = await makeDemoOrg(sip.domain);
   const web = await serveStatic(join(root, 'out/web'), {
     port: await portOr(5173),
-    json: { '/provision.json': (q) => (q.get('as') === 'customer' ? account('2001') : q.get('as') === 'supervisor' ? account('1101', 'supervisor') : account('1001')) },
+    json: {
+      '/provision.json': (q) => (q.get('as') === 'customer' ? account('2001') : q.get('as') === 'supervisor' ? account('1101', 'supervisor') : account('1001')),
+      '/policy.signed.json': () => org.signed(),
+    },
+    text: { '/admin.pub': () => `${org.adminPub}\n` },
+  });
+  // Enrolment, as IT would do it: the supervisor's key (Settings → Organisation) pasted here.
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (!line.trim()) return;
+    void org.enrol(line).then((ok) =>
+      console.log(ok ? '[demo] Enrolled that key for supervisor 1101 and signed the policy again: click "Check the policy again" in Settings → Organisation.' : '[demo] That is not a public key (expected 44 characters of base64 from Settings → Organisation).'),
+    );
   });
 
   const voice = customerVoice();
@@ -150,6 +163,7 @@ async function main(): Promise<void> {
     console.log(`[demo] No display here: open ${web.url} in a browser on this machine (agent 1001).`);
   }
   console.log(`[demo] Agent: ${web.url}   Other demo logins: ${web.url}?as=supervisor (ext 1101), ${web.url}?as=customer (ext 2001)`);
+  console.log('[demo] To supervise: open the supervisor login, copy your key from Settings → Organisation, paste it here and press Enter.');
   console.log('[demo] Press Ctrl+C to stop.');
 
   const stop = async () => {

@@ -7,9 +7,12 @@ import { applyProvision, defaultSettings, provisionSchema, settingsSchema, type 
 import { parseJsonWith } from '../shared/parseJson';
 import { readFileSync } from 'node:fs';
 import { HistoryFile } from './historyFile';
-import { loadManagedPolicy } from './policy/managedPolicy';
-import { openSupervisorKey } from './policy/supervisorKey';
+import { AuditLog } from './audit/log';
+import { managedPolicyLocation } from './policy/managedLocation';
+import { loadManagedPolicy, ManagedPolicyWatcher } from './policy/managedPolicy';
+import { openSupervisorKey, type SupervisorKey } from './policy/supervisorKey';
 import { registerIpcHandlers } from './ipc';
+import { createSupervisionServices } from './supervisionHost';
 import { PasswordVault } from './secrets';
 import { installPermissionHandlers, isAppUrl, lockNavigation } from './security';
 import { setAsideCorruptSettings } from './settingsFile';
@@ -73,11 +76,38 @@ function start(): void {
   provisionFirstRun(store, vault);
   const history = new HistoryFile(join(app.getPath('userData'), 'call-history.jsonl'));
   // Made on first use only: an agent-only desk never makes a key.
-  let supervisorKey: ReturnType<typeof openSupervisorKey> | null = null;
+  let keyOpening: Promise<SupervisorKey> | null = null;
   const keySlot = {
     get: () => store.get('supervisorKeyEncrypted'),
     set: (v: string | undefined) => (v === undefined ? store.delete('supervisorKeyEncrypted') : store.set('supervisorKeyEncrypted', v)),
   };
+  const supervisorKey = () => (keyOpening ??= openSupervisorKey({ safeStorage, slot: keySlot }));
+
+  // The managed policy, kept current (folder watch, periodic recheck, reload at expiry).
+  const policyWatcher = new ManagedPolicyWatcher({
+    load: () => loadManagedPolicy({ platform: process.platform, env: process.env, now: new Date() }),
+    dir: managedPolicyLocation(process.platform, process.env).dir,
+    onChange: (r) => console.log(`Org policy: ${r.state === 'active' ? r.summary : r.reason}`),
+  });
+  const firstPolicyLoad = policyWatcher.start();
+  // Opened now so a torn tail is set aside at start; if it cannot be opened the app still runs,
+  // each append tries again, and until one succeeds the gate refuses every request (503).
+  const auditLog = new AuditLog(join(app.getPath('userData'), 'audit', 'audit.log'));
+  auditLog.open().then(
+    (r) => r.setAside && console.warn(`Audit log: an unfinished last line was moved to ${r.setAside.tornPath}.`),
+    (e: unknown) => console.error(`Audit log: ${(e as Error).message} Supervision requests are refused until it can be written.`),
+  );
+  const supervision = createSupervisionServices({
+    policy: () => {
+      const r = policyWatcher.result;
+      return r?.state === 'active' ? r.policy : null;
+    },
+    reloadPolicy: async () => {
+      await policyWatcher.reload();
+    },
+    auditLog,
+    supervisorKey,
+  });
 
   registerIpcHandlers(ipcMain, {
     loadSettings: () => {
@@ -92,13 +122,14 @@ function start(): void {
     appendHistory: (entry) => history.append(entry),
     readHistory: () => history.read(),
     getOrgPolicy: async () => {
-      const r = await loadManagedPolicy({ platform: process.platform, env: process.env, now: new Date() });
-      return r.state === 'active' ? { state: 'active', summary: r.summary, keyId: r.keyId } : { state: 'none', reason: r.reason };
+      const r = policyWatcher.result ?? (await firstPolicyLoad);
+      return r.state === 'active' ? { state: 'active', summary: r.summary, keyId: r.keyId, policy: r.policy } : { state: 'none', reason: r.reason };
     },
     getSupervisorKey: async () => {
-      const key = await (supervisorKey ??= openSupervisorKey({ safeStorage, slot: keySlot }));
+      const key = await supervisorKey();
       return { publicKey: key.publicKey(), fingerprint: key.fingerprint(), note: key.status.message };
     },
+    ...supervision,
     isTrustedSender: (url) => isAppUrl(url, devServerUrl),
   });
   installPermissionHandlers(session.defaultSession, devServerUrl);

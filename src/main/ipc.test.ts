@@ -14,6 +14,10 @@ function setup() {
     readHistory: vi.fn(async () => ({ items: [], skippedLines: 0 })),
     getOrgPolicy: vi.fn(async () => ({ state: 'none' as const, reason: 'No org policy is installed.' })),
     getSupervisorKey: vi.fn(async () => ({ publicKey: 'k', fingerprint: 'f', note: null })),
+    checkSupervision: vi.fn(async () => ({ ok: false as const, status: 403, reason: 'No Supervision Policy', code: 'no-policy' as const, detail: 'none' })),
+    recordSupervision: vi.fn(async () => true),
+    signSupervision: vi.fn(async () => ({ ok: true as const, token: 't' })),
+    verifyAudit: vi.fn(async () => ({ ok: true, entries: 0, message: '0 entries, chain intact.' })),
     isTrustedSender: (url) => url.startsWith('file:///app/renderer/index.html'),
   };
   registerIpcHandlers({ handle: (ch, fn) => handlers.set(ch, fn) }, services);
@@ -55,5 +59,56 @@ describe('IPC from the renderer', () => {
     expect(() => call(ipcChannels.getPassword, { senderFrame: { url: 'https://evil.example/' } })).toThrow(/refused/);
     expect(() => call(ipcChannels.getPassword, { senderFrame: null })).toThrow(/refused/);
     expect(services.getPassword).not.toHaveBeenCalled();
+  });
+
+  describe('supervision', () => {
+    const check = { step: 'join', token: 'a.b.c', agentId: '1001@whisperline.test', callId: 'c1@host', sipIdentity: '1101@whisperline.test', mode: 'listen' };
+    const event = { actor: '1101@whisperline.test', subject: '1001@whisperline.test', call: 'c1@host', action: 'leave', result: 'ok', durationMs: 4200 };
+    const ask = { sup: '1101@whisperline.test', agent: '1001@whisperline.test', binding: '*', mode: 'whisper' };
+
+    it('passes well-formed requests to the services', async () => {
+      const { services, call, own } = setup();
+      await expect(call(ipcChannels.checkSupervision, own, check)).resolves.toMatchObject({ ok: false, code: 'no-policy' });
+      expect(services.checkSupervision).toHaveBeenCalledWith(check);
+      await expect(call(ipcChannels.checkSupervision, own, { ...check, token: null, callId: null })).resolves.toMatchObject({ ok: false });
+      await expect(call(ipcChannels.recordSupervision, own, event)).resolves.toBe(true);
+      expect(services.recordSupervision).toHaveBeenCalledWith(event);
+      await expect(call(ipcChannels.signSupervision, own, ask)).resolves.toEqual({ ok: true, token: 't' });
+      await expect(call(ipcChannels.signSupervision, own, { ...ask, binding: '#AAAAAAAAAAAAAAAAAAAAAA' })).resolves.toEqual({ ok: true, token: 't' });
+      await expect(call(ipcChannels.verifyAudit, own)).resolves.toMatchObject({ ok: true });
+    });
+
+    it('refuses hostile input with a clear error, before it reaches the services', () => {
+      const { services, call, own } = setup();
+      const refused = (ch: string, arg: unknown, why: RegExp) => expect(() => call(ch, own, arg)).toThrow(why);
+      refused(ipcChannels.checkSupervision, { ...check, token: 'x'.repeat(701) }, /^Invalid request: token: Too big/);
+      refused(ipcChannels.checkSupervision, { ...check, mode: 'wiretap' }, /^Invalid request: mode: /);
+      refused(ipcChannels.checkSupervision, { ...check, step: 'admin' }, /^Invalid request: step: /);
+      refused(ipcChannels.checkSupervision, { ...check, allow: true }, /^Invalid request: Unrecognized key: "allow"/);
+      refused(ipcChannels.checkSupervision, { ...check, callId: 'c'.repeat(1025) }, /^Invalid request: callId: Too big/);
+      refused(ipcChannels.checkSupervision, { ...check, sipIdentity: 'x'.repeat(201) }, /^Invalid request: sipIdentity: Too big/);
+      refused(ipcChannels.checkSupervision, null, /^Invalid request/);
+      refused(ipcChannels.recordSupervision, { ...event, action: 'erase' }, /^Invalid request: action: /);
+      refused(ipcChannels.recordSupervision, { ...event, reason: 'r'.repeat(401) }, /^Invalid request: reason: Too big/);
+      refused(ipcChannels.recordSupervision, { ...event, seq: 1, hash: '0'.repeat(64) }, /^Invalid request: Unrecognized keys?: "seq"/);
+      refused(ipcChannels.recordSupervision, { ...event, durationMs: -1 }, /^Invalid request: durationMs: /);
+      refused(ipcChannels.signSupervision, { ...ask, mode: 'godmode' }, /^Invalid request: mode: /);
+      refused(ipcChannels.signSupervision, { ...ask, binding: 'x'.repeat(97) }, /^Invalid request: binding: /);
+      refused(ipcChannels.signSupervision, { ...ask, binding: 'a"b' }, /^Invalid request: binding: /);
+      refused(ipcChannels.signSupervision, { ...ask, lifetimeSeconds: 86_400 }, /^Invalid request: Unrecognized key: "lifetimeSeconds"/);
+      expect(() => call(ipcChannels.verifyAudit, own, { repair: true })).toThrow(/^Invalid request/);
+      expect(services.checkSupervision).not.toHaveBeenCalled();
+      expect(services.recordSupervision).not.toHaveBeenCalled();
+      expect(services.signSupervision).not.toHaveBeenCalled();
+      expect(services.verifyAudit).not.toHaveBeenCalled();
+    });
+
+    it('refuses supervision calls from other pages', () => {
+      const { services, call } = setup();
+      expect(() => call(ipcChannels.signSupervision, { senderFrame: { url: 'https://evil.example/' } }, ask)).toThrow(/refused/);
+      expect(() => call(ipcChannels.checkSupervision, { senderFrame: { url: 'https://evil.example/' } }, check)).toThrow(/refused/);
+      expect(services.signSupervision).not.toHaveBeenCalled();
+      expect(services.checkSupervision).not.toHaveBeenCalled();
+    });
   });
 });

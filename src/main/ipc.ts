@@ -1,7 +1,21 @@
 import { z } from 'zod';
-import { ipcChannels, type LoadedSettings, type OrgPolicyStatus, type SupervisorKeyInfo } from '../shared/bridge';
+import {
+  ipcChannels,
+  type AuditCheck,
+  type LoadedSettings,
+  type OrgPolicyStatus,
+  type SignedStatement,
+  type StatementAsk,
+  type SupervisionAuditEvent,
+  type SupervisionCheck,
+  type SupervisionVerdict,
+  type SupervisorKeyInfo,
+} from '../shared/bridge';
 import { settingsSchema, type Settings } from '../shared/settings';
 import { callRecordSchema, wrapUpSchema, type HistoryEntry, type HistoryRead } from '../shared/callHistory';
+import { statementPayloadSchema } from '../shared/policy/statement';
+import { supervisionModes } from '../shared/supervision/modes';
+import { auditActions, auditLimits, auditResults } from './audit/entry';
 
 export interface IpcMainLike {
   handle(channel: string, listener: (event: { senderFrame?: { url: string } | null }, ...args: unknown[]) => unknown): void;
@@ -16,9 +30,52 @@ export interface MainServices {
   readHistory(): Promise<HistoryRead>;
   getOrgPolicy(): Promise<OrgPolicyStatus>;
   getSupervisorKey(): Promise<SupervisorKeyInfo>;
+  checkSupervision(check: SupervisionCheck): Promise<SupervisionVerdict>;
+  recordSupervision(event: SupervisionAuditEvent): Promise<boolean>;
+  signSupervision(ask: StatementAsk): Promise<SignedStatement>;
+  verifyAudit(): Promise<AuditCheck>;
   /** Only the app's own pages may call in. */
   isTrustedSender(url: string): boolean;
 }
+
+// Supervision inputs: bounded so a renderer cannot hand main megabytes, but loose enough that the
+// gate itself refuses (and records) what is wrong with a request; the audit log cleans text it keeps.
+const mode = z.enum(supervisionModes);
+const identity = z.string().max(200);
+/** SIP Call-IDs have no length limit; 1024 is far above any real one. */
+const callId = z.string().max(1024);
+
+const supervisionCheckSchema = z.strictObject({
+  step: z.enum(['join', 'mode']),
+  // Above the statement limit (600) on purpose: the gate answers "too long" and records it.
+  token: z.string().max(700).nullable(),
+  agentId: identity,
+  callId: callId.nullable(),
+  sipIdentity: identity,
+  mode,
+});
+
+const auditText = (max: number) => z.string().max(max);
+const supervisionEventSchema = z.strictObject({
+  actor: auditText(auditLimits.identity),
+  subject: auditText(auditLimits.identity),
+  // The same Call-IDs the check accepts (the log cuts them to auditLimits.call): refusing a longer
+  // one here would lose the record of a real supervision.
+  call: callId,
+  action: z.enum(auditActions),
+  mode: mode.optional(),
+  durationMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  result: z.enum(auditResults),
+  reason: auditText(auditLimits.reason).optional(),
+});
+
+const statementAskSchema = z.strictObject({
+  sup: identity,
+  agent: identity,
+  // `*` (the agent's current call) or a binding the agent's app reported, as a statement carries it.
+  binding: statementPayloadSchema.shape.call,
+  mode,
+});
 
 /**
  * Every IPC input is parsed with zod here, on the main side: a compromised or buggy renderer gets a
@@ -31,7 +88,12 @@ export function registerIpcHandlers(ipc: IpcMainLike, services: MainServices): v
       const url = event.senderFrame?.url ?? '';
       if (!services.isTrustedSender(url)) throw new Error(`IPC refused from ${url || 'unknown frame'}`);
       const parsed = schema.safeParse(args);
-      if (!parsed.success) throw new Error(`Invalid request: ${parsed.error.issues[0]?.message ?? 'bad input'}`);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        // Which field (the leading argument index left out), so the refusal says what was wrong.
+        const field = issue?.path.slice(1).join('.');
+        throw new Error(`Invalid request: ${field ? `${field}: ` : ''}${issue?.message ?? 'bad input'}`);
+      }
       return fn(...parsed.data);
     };
 
@@ -52,4 +114,8 @@ export function registerIpcHandlers(ipc: IpcMainLike, services: MainServices): v
   ipc.handle(ipcChannels.readHistory, guarded(z.tuple([]), () => services.readHistory()));
   ipc.handle(ipcChannels.orgPolicy, guarded(z.tuple([]), () => services.getOrgPolicy()));
   ipc.handle(ipcChannels.supervisorKey, guarded(z.tuple([]), () => services.getSupervisorKey()));
+  ipc.handle(ipcChannels.checkSupervision, guarded(z.tuple([supervisionCheckSchema]), (c) => services.checkSupervision(c)));
+  ipc.handle(ipcChannels.recordSupervision, guarded(z.tuple([supervisionEventSchema]), (e) => services.recordSupervision(e)));
+  ipc.handle(ipcChannels.signSupervision, guarded(z.tuple([statementAskSchema]), (a) => services.signSupervision(a)));
+  ipc.handle(ipcChannels.verifyAudit, guarded(z.tuple([]), () => services.verifyAudit()));
 }

@@ -8,7 +8,10 @@ const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 export type JsonRoutes = Record<string, (query: URLSearchParams) => unknown>;
 
 /** Serves the built web renderer on 127.0.0.1 (a secure context, so getUserMedia works). */
-export async function serveStatic(root: string, opts: { port?: number; json?: JsonRoutes } = {}): Promise<{ url: string; close(): Promise<void> }> {
+/** Dynamic plain-text answers by path (undefined: not found). */
+export type TextRoutes = Record<string, () => string | undefined>;
+
+export async function serveStatic(root: string, opts: { port?: number; json?: JsonRoutes; text?: TextRoutes } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const route = opts.json?.[url.pathname];
@@ -16,6 +19,12 @@ export async function serveStatic(root: string, opts: { port?: number; json?: Js
     if (answer !== undefined) {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(answer));
+      return;
+    }
+    const text = opts.text?.[url.pathname]?.();
+    if (text !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(text);
       return;
     }
     const path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');

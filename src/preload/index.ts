@@ -13,6 +13,19 @@ const bridge: WhisperlineBridge = {
   readHistory: () => ipcRenderer.invoke(ipcChannels.readHistory),
   getOrgPolicy: () => ipcRenderer.invoke(ipcChannels.orgPolicy),
   getSupervisorKey: () => ipcRenderer.invoke(ipcChannels.supervisorKey),
+  // Main answers these with values; a rejection here is IPC refusing the input (or main gone), and
+  // the bridge promises these never throw, so it becomes the same kind of answer.
+  checkSupervision: (c) =>
+    ipcRenderer.invoke(ipcChannels.checkSupervision, c).catch((e: unknown) => ({
+      ok: false as const,
+      status: 500,
+      reason: 'Supervision Check Failed',
+      code: 'malformed' as const,
+      detail: `The request could not be checked (${errorText(e)}).`,
+    })),
+  recordSupervision: (e) => ipcRenderer.invoke(ipcChannels.recordSupervision, e).catch(() => false),
+  signSupervision: (a) => ipcRenderer.invoke(ipcChannels.signSupervision, a).catch((e: unknown) => ({ ok: false as const, reason: `The request could not be signed (${errorText(e)}).` })),
+  verifyAudit: () => ipcRenderer.invoke(ipcChannels.verifyAudit).catch((e: unknown) => ({ ok: false, entries: 0, message: `The audit trail could not be checked (${errorText(e)}).` })),
   onDialRequest: (listener) => {
     const handler = (_e: unknown, uri: unknown) => {
       if (typeof uri === 'string') listener(uri);
@@ -29,5 +42,11 @@ const bridge: WhisperlineBridge = {
     return () => ipcRenderer.removeListener(ipcChannels.tlsError, handler);
   },
 };
+
+/** Electron wraps a handler's error as "Error invoking remote method '<channel>': Error: <message>". */
+function errorText(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.replace(/^Error invoking remote method '[^']*': (?:Error: )?/, '');
+}
 
 contextBridge.exposeInMainWorld('whisperline', bridge);

@@ -1,4 +1,4 @@
-import type { OrgPolicyStatus, SupervisorKeyInfo, WhisperlineBridge } from '../shared/bridge';
+import type { AuditCheck, OrgPolicyStatus, SupervisorKeyInfo, WhisperlineBridge } from '../shared/bridge';
 import type { CallRecord, WrapUp } from '../shared/callHistory';
 import type { Settings } from '../shared/settings';
 import { AudioEngine } from './audio/engine';
@@ -24,6 +24,7 @@ export class WhisperlineApp {
 
   constructor(readonly bridge: WhisperlineBridge) {
     this.phone = new Phone(this.audio, this.ringer, { onCallEnded: (r, wrap) => void this.onCallEnded(r, wrap) });
+    this.phone.supervision.policy.host = bridge;
     this.audio.onMicEnded = () => void this.refreshDevices(true);
     navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.refreshDevices(false));
     bridge.onDialRequest((uri) => void this.phone.dial(uri));
@@ -35,6 +36,9 @@ export class WhisperlineApp {
     phoneStore.update((s) => ({ ...s, settings: loaded.settings, hasPassword: loaded.hasPassword }));
     if (loaded.notice) notify('warning', loaded.notice);
     this.applyPhoneSettings(loaded.settings);
+    void this.orgPolicy().catch(() => undefined);
+    // IT may install or replace the policy while the app runs (and a policy expires).
+    setInterval(() => void this.orgPolicy().catch(() => undefined), 60_000);
     await this.loadHistory();
     await this.applyAudio(loaded.settings).catch((e: Error) => notify('error', `Microphone unavailable: ${e.message}`));
     await this.refreshDevices(false);
@@ -61,9 +65,17 @@ export class WhisperlineApp {
     await this.phone.start(settings.account, password);
   }
 
-  /** The org policy this desk runs under (shown in Settings). */
-  orgPolicy(): Promise<OrgPolicyStatus> {
-    return this.bridge.getOrgPolicy();
+  /** The org policy this desk runs under (Settings, and what the supervisor's buttons offer). */
+  async orgPolicy(): Promise<OrgPolicyStatus> {
+    const status = await this.bridge.getOrgPolicy();
+    this.phone.supervision.policy.status = status;
+    phoneStore.update((s) => ({ ...s, orgPolicy: status }));
+    return status;
+  }
+
+  /** Walks this desk's audit trail (Settings → Organisation). */
+  verifyAudit(): Promise<AuditCheck> {
+    return this.bridge.verifyAudit();
   }
 
   /** The supervisor's own public key, for IT to enrol; made on first use. */

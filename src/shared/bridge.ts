@@ -1,5 +1,10 @@
 import type { Settings } from './settings';
 import type { CallRecord, HistoryRead, WrapUp } from './callHistory';
+import type { OrgPolicy } from './policy/schema';
+import type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict } from './policy/gate';
+import type { SupervisionMode } from './supervision/modes';
+
+export type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict };
 
 export interface LoadedSettings {
   settings: Settings;
@@ -14,7 +19,27 @@ export interface PasswordSaveResult {
 }
 
 /** The org policy this desk runs under, as the host found and verified it. */
-export type OrgPolicyStatus = { state: 'active'; summary: string; keyId: string } | { state: 'none'; reason: string };
+export type OrgPolicyStatus = { state: 'active'; summary: string; keyId: string; policy: OrgPolicy } | { state: 'none'; reason: string };
+
+/** What the supervisor's app asks its key to sign for one request (statement.ts). */
+export interface StatementAsk {
+  /** The supervisor's own identity, `user@domain`. */
+  sup: string;
+  agent: string;
+  /** `*` (the agent's current call) for a join; for a change of mode, the binding the agent's app reported. */
+  binding: string;
+  mode: SupervisionMode;
+}
+
+export type SignedStatement = { ok: true; token: string } | { ok: false; reason: string };
+
+/** The result of checking this desk's audit trail end to end. */
+export interface AuditCheck {
+  ok: boolean;
+  entries: number;
+  /** One sentence: "N entries, chain intact" or where it breaks. */
+  message: string;
+}
 
 /** The supervisor's own key, for the admin to enrol in the org policy. */
 export interface SupervisorKeyInfo {
@@ -42,6 +67,18 @@ export interface WhisperlineBridge {
   getOrgPolicy(): Promise<OrgPolicyStatus>;
   /** Made on first use and kept (Electron: OS keychain; web: this browser profile). */
   getSupervisorKey(): Promise<SupervisorKeyInfo>;
+  /**
+   * Agent side: checks a supervision request against the policy in force (signature, enrolment,
+   * scope, mode, freshness, replay, call, SIP identity) and records the outcome in the audit trail
+   * before answering. Never throws: a failure is a refusal.
+   */
+  checkSupervision(check: SupervisionCheck): Promise<SupervisionVerdict>;
+  /** Both sides: joins, changes, leaves and takeovers that need no check (what this desk did or saw). Never throws. */
+  recordSupervision(event: SupervisionAuditEvent): Promise<boolean>;
+  /** Supervisor side: a fresh statement signed by this desk's supervisor key. */
+  signSupervision(ask: StatementAsk): Promise<SignedStatement>;
+  /** Walks the whole audit trail: any edited, removed or reordered entry shows. */
+  verifyAudit(): Promise<AuditCheck>;
   /** sip:/tel: links opened from other apps (Electron only; web never calls back). */
   onDialRequest(listener: (uri: string) => void): () => void;
   /** A server's TLS certificate was rejected (Electron only: browsers do not say why a wss:// failed). */
@@ -60,4 +97,8 @@ export const ipcChannels = {
   tlsError: 'tls:error',
   orgPolicy: 'policy:get',
   supervisorKey: 'supervisor-key:get',
+  checkSupervision: 'supervision:check',
+  recordSupervision: 'supervision:record',
+  signSupervision: 'supervision:sign',
+  verifyAudit: 'audit:verify',
 } as const;

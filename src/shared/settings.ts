@@ -36,7 +36,11 @@ export const settingsSchema = z.object({
   account: accountSchema.nullable().default(null),
   audio: audioSettingsSchema.default({ micId: null, headsetId: null, ringerId: null }),
   dtmfMode: z.enum(['rfc4733', 'info']).default('rfc4733'),
-  /** Who may supervise this agent and what the agent sees (the signed org policy will replace the list). */
+  /**
+   * What the agent sees of supervision. Who may supervise whom is the signed org policy's alone;
+   * `supervisors` (the old per-desk list, which the agent could edit) is kept only so older
+   * settings files still load, and is ignored.
+   */
   supervision: z
     .object({
       supervisors: z.array(z.string().trim().min(1).max(256)).max(200).default([]),
@@ -71,6 +75,7 @@ export const provisionSchema = z.object({
   account: accountSchema,
   password: z.string().max(256).optional(),
   role: z.enum(['agent', 'supervisor']).optional(),
+  /** Ignored (see settings.supervision); accepted so older provisioning files still load. */
   supervisors: z.array(z.string().trim().min(1).max(256)).max(200).optional(),
 });
 export type Provision = z.infer<typeof provisionSchema>;
@@ -81,6 +86,5 @@ export function applyProvision(settings: Settings, provision: Provision): Settin
     ...settings,
     account: provision.account,
     role: provision.role ?? settings.role,
-    supervision: provision.supervisors ? { ...settings.supervision, supervisors: provision.supervisors } : settings.supervision,
   };
 }

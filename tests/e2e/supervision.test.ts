@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { hasPath, type GraphTopology } from '../../src/shared/audioGraph';
 import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
+import { enrolAndPublish } from '../support/policy';
 import { around, callCard, dial, expectHears, expectSilent, listen, mark, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
 import { fmtTrace, traceEvent, unusedHz } from '../support/audioProbe';
 
@@ -11,7 +12,7 @@ const tones = { agent: 600, customer: 1000, supervisor: 1400, intruder: 1800 };
 
 const report: string[] = [];
 
-const signInAs = (p: Party, ext: keyof typeof accounts, extra: { role?: 'supervisor'; supervisors?: string } = {}) =>
+const signInAs = (p: Party, ext: keyof typeof accounts, extra: { role?: 'supervisor' } = {}) =>
   signIn(p.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password: accounts[ext], ...extra });
 
 const scenario = useScenario(accounts, tones);
@@ -19,11 +20,14 @@ let agent: Party, customer: Party, supervisor: Party, intruder: Party;
 
 beforeAll(async () => {
   ({ agent, customer, supervisor, intruder } = scenario.party);
-  await signInAs(agent, '1001', { supervisors: '1101' });
+  await signInAs(agent, '1001');
   await signInAs(customer, '2001');
   await signInAs(supervisor, '1101', { role: 'supervisor' });
   await signInAs(intruder, '3001', { role: 'supervisor' });
   for (const p of [agent, customer, supervisor, intruder]) await waitRegistered(p.page);
+  // The org policy (tests/support/policy.ts): 1101 leads 1001's team, with this page's own key
+  // enrolled; 3001 is in no policy at all.
+  await enrolAndPublish(scenario.site, scenario.sip.domain, { '1101': supervisor.page }, {}, [intruder.page]);
 });
 
 afterEach(async () => {
@@ -119,10 +123,12 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
     await expect(callCard(agent.page).count()).resolves.toBe(0);
   });
 
-  it('refuses a caller who is not on the agent’s supervisor list, and the call is untouched', async () => {
+  it('offers nothing to someone the org policy does not name, and the call is untouched', async () => {
     await customerCallsAgent();
-    await join(intruder);
-    await expect.poll(() => intruder.page.getByTestId('notice').last().textContent(), { timeout: 20_000 }).toMatch(/refused.*403/i);
+    // (Requests sent anyway, forged or replayed, are refused by the agent's app: supervisionHostile.test.ts.)
+    await intruder.page.getByTestId('supervise-target').fill('1001');
+    await expect(intruder.page.getByTestId('supervise-listen').isDisabled()).resolves.toBe(true);
+    await expect(intruder.page.getByTestId('supervise-unavailable').textContent()).resolves.toMatch(/org policy does not allow you this on 1001@/);
     await expect(agent.page.getByTestId('supervised-banner').count()).resolves.toBe(0);
     await expect(callCard(agent.page).count()).resolves.toBe(1);
     await expectSilent(customer, tones.intruder);

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
+import { enrolAndPublish } from '../support/policy';
 import { asterisk } from '../support/servers';
 import { around, callCard, dial, expectHears, expectSilent, mark, resetParty, signIn, waitCallState, waitRegistered, type AccountInput } from '../support/phoneDriver';
 
@@ -33,14 +34,15 @@ function world(options: { codecs?: string[]; supervisionHook?: boolean }) {
     await expectHears(agent, tones.customer);
     await expectHears(customer, tones.agent);
   };
-  /** Agent 1001 (who accepts 1101 when `accepts`), customer 2001, supervisor 1101 on `profile`. */
-  const signInAll = (profile: 'app-mixed' | 'asterisk-chanspy', accepts: boolean) =>
+  /** Agent 1001, customer 2001, supervisor 1101 on `profile`; with `policy`, the org policy naming 1101 as 1001's team lead. */
+  const signInAll = (profile: 'app-mixed' | 'asterisk-chanspy', policy: boolean) =>
     beforeAll(async () => {
       const { agent, customer, supervisor } = parties();
-      await signInAs(agent, '1001', accepts ? { supervisors: '1101' } : {});
+      await signInAs(agent, '1001');
       await signInAs(customer, '2001');
       await signInAs(supervisor, '1101', { role: 'supervisor', pbxProfile: profile });
       for (const p of [agent, customer, supervisor]) await waitRegistered(p.page);
+      if (policy) await enrolAndPublish(scenario.site, scenario.sip.domain, { '1101': supervisor.page });
     });
   return { scenario, parties, customerCallsAgent, signInAll };
 }

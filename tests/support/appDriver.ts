@@ -9,8 +9,6 @@ export interface AccountInput {
   password: string;
   displayName?: string;
   role?: 'agent' | 'supervisor';
-  /** Who may supervise this account, as typed into settings. */
-  supervisors?: string;
   /** How supervision works on this PBX (Settings → "Supervision on this PBX"). */
   pbxProfile?: 'app-mixed' | 'asterisk-chanspy' | 'freeswitch-eavesdrop' | '3cx' | 'custom';
 }
@@ -24,7 +22,6 @@ export async function signIn(page: Page, account: AccountInput): Promise<void> {
   await page.getByTestId('settings-extension').fill(account.extension);
   await page.getByTestId('settings-displayName').fill(account.displayName ?? `Ext ${account.extension}`);
   await page.getByTestId('settings-password').fill(account.password);
-  if (account.supervisors !== undefined) await page.getByTestId('settings-supervisors').fill(account.supervisors);
   if (account.pbxProfile) {
     await page.getByTestId('settings-pbx-profile').click();
     await page.getByTestId(`pbx-profile-${account.pbxProfile}`).click();

@@ -1,6 +1,8 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PolicySite, PublishedPolicy } from './policy';
 import { serveStatic } from '../../src/node/staticServer';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -73,13 +75,20 @@ export interface Rig {
   appUrl: string;
   /** A party with a tone microphone, on the app (or on `url`: the benchmark's bare reference page). */
   party(name: string, toneHz: number, url?: string): Promise<Party>;
+  /** Where the app is served from: publish an org policy beside it (what IT does on the web server). */
+  site: PolicySite;
   close(): Promise<void>;
 }
 
+/** The test run's own web build (tests/support/globalSetup.ts), else out/web (bench, demo). */
+export const webBuildDir = (): string => process.env.WHISPERLINE_WEB_DIR ?? join(process.cwd(), 'out/web');
+
 export async function startRig(): Promise<Rig> {
   if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath} (apt-get install chromium)`);
-  // The test run's own web build (tests/support/globalSetup.ts), else out/web (bench, demo).
-  const web = await serveStatic(process.env.WHISPERLINE_WEB_DIR ?? join(process.cwd(), 'out/web'));
+  // A copy of the web build per rig, so a policy published here touches no other test file.
+  const siteDir = mkdtempSync(join(tmpdir(), 'whisperline-site-'));
+  cpSync(webBuildDir(), siteDir, { recursive: true });
+  const web = await serveStatic(siteDir);
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: flags });
   const contexts: BrowserContext[] = [];
   return {
@@ -96,10 +105,19 @@ export async function startRig(): Promise<Rig> {
       await page.goto(url ?? web.url);
       return { name, toneHz, context, page };
     },
+    site: {
+      publish(p: PublishedPolicy | null) {
+        for (const f of ['policy.signed.json', 'admin.pub']) rmSync(join(siteDir, f), { force: true });
+        if (!p) return;
+        writeFileSync(join(siteDir, 'admin.pub'), `${p.adminPub}\n`);
+        writeFileSync(join(siteDir, 'policy.signed.json'), p.signedText);
+      },
+    },
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
       await browser.close();
       await web.close();
+      rmSync(siteDir, { recursive: true, force: true });
     },
   };
 }

@@ -12,6 +12,8 @@ export default function setup(): () => void {
   const webDir = mkdtempSync(join(process.cwd(), 'out', '.web-test-'));
   execFileSync('npx', ['vite', 'build', '--config', 'vite.web.config.ts', '--logLevel', 'warn', '--outDir', webDir, '--emptyOutDir'], { stdio: 'inherit' });
   process.env.WHISPERLINE_WEB_DIR = webDir;
+  // Beside the app, at /hostile/: the bare SIP client the hostile-input tests send requests from.
+  execFileSync('npx', ['vite', 'build', 'tests/support/hostile', '--base', './', '--outDir', join(webDir, 'hostile'), '--logLevel', 'warn'], { stdio: 'inherit' });
   execFileSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   const asterisk = findAsterisk();
   console.log(asterisk.found ? `Asterisk: ${asterisk.prefix} (call tests run against Kamailio and Asterisk)` : `Asterisk: skipped: ${asterisk.reason}`);

@@ -4,11 +4,14 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { SipServer } from '../../src/node/sipServer';
 import { startPbx, type PbxKind, type PbxOptions } from '../../src/node/pbx';
 import { startRig, type Party, type Rig } from './browser';
+import type { PolicySite } from './policy';
 
 export interface Scenario<P extends string> {
   sip: SipServer;
   rig: Rig;
   party: Record<P, Party>;
+  /** The server the pages come from: publish an org policy beside them (what IT does). */
+  site: PolicySite;
 }
 
 /**
@@ -23,6 +26,7 @@ export function useScenario<P extends string>(
   pbxOptions: Omit<PbxOptions, 'accounts'> = {},
 ): Scenario<P> {
   const s = { party: {} } as Scenario<P>;
+  s.site = { publish: (p) => s.rig.site.publish(p) };
   beforeAll(async () => {
     s.sip = await startPbx(server, { ...pbxOptions, accounts });
     s.rig = await startRig();

@@ -24,7 +24,7 @@ export async function fetchOrgPolicy(now = new Date()): Promise<OrgPolicyStatus>
     }
     const v = await verifySignedPolicy(text, adminKey.trim(), now);
     if (!v.ok) return { state: 'none', reason: `The org policy published with this page is refused: ${v.reason} Supervision is off.` };
-    return { state: 'active', summary: summarizePolicy(v.policy, v.keyId), keyId: v.keyId };
+    return { state: 'active', summary: summarizePolicy(v.policy, v.keyId), keyId: v.keyId, policy: v.policy };
   } catch (e) {
     return { state: 'none', reason: `The org policy could not be fetched (${(e as Error).message}). Supervision is off.` };
   }
@@ -45,17 +45,36 @@ function keyStore<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => I
 
 /** `slot` keeps the keys of several people sharing one browser profile apart (the demo's `?as=`). */
 export async function webSupervisorKey(slot: string): Promise<SupervisorKeyInfo> {
+  const { pair, saved } = await webSupervisorKeyPair(slot);
+  const note = saved
+    ? 'This key lives in this browser profile only: clearing the site data makes a new key, which IT must enrol again.'
+    : 'This browser does not let the page keep a key (private window?): this one lasts for this visit only and cannot stay enrolled.';
+  const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+  return { publicKey: bytesToBase64(raw), fingerprint: await keyIdOf(raw), note };
+}
+
+const pairs = new Map<string, Promise<{ pair: CryptoKeyPair; saved: boolean }>>();
+
+/** The supervisor's key pair for this slot: the stored one, else a new one (made once per page). */
+export function webSupervisorKeyPair(slot: string): Promise<{ pair: CryptoKeyPair; saved: boolean }> {
+  let p = pairs.get(slot);
+  if (!p) {
+    p = loadOrMakePair(slot);
+    pairs.set(slot, p);
+  }
+  return p;
+}
+
+async function loadOrMakePair(slot: string): Promise<{ pair: CryptoKeyPair; saved: boolean }> {
   let pair = await keyStore<CryptoKeyPair | undefined>('readonly', (s) => s.get(slot)).catch(() => undefined);
-  let note = 'This key lives in this browser profile only: clearing the site data makes a new key, which IT must enrol again.';
+  let saved = true;
   if (!pair) {
     // The private half cannot be exported, not even by this page's own scripts.
     pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as CryptoKeyPair;
-    const saved = await keyStore('readwrite', (s) => s.put(pair, slot)).then(
+    saved = await keyStore('readwrite', (s) => s.put(pair, slot)).then(
       () => true,
       () => false,
     );
-    if (!saved) note = 'This browser does not let the page keep a key (private window?): this one lasts for this visit only and cannot stay enrolled.';
   }
-  const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
-  return { publicKey: bytesToBase64(raw), fingerprint: await keyIdOf(raw), note };
+  return { pair, saved };
 }

@@ -18,8 +18,26 @@ export interface CallEntry {
   replaced: boolean;
   /** 'supervised': the agent side of a supervisor's leg into customer call `customerCallId`. */
   kind: 'call' | 'supervising' | 'supervised';
-  /** `seq`: the newest supervisor request applied (requests can arrive out of order). */
-  supervision: { mode: MixMode; customerCallId: string; supervisor: string; seq?: number } | null;
+  /**
+   * Agent side. `seq`: the newest supervisor request applied (requests can arrive out of order).
+   * `supervisorId`: who the verified statement named; `callerUri`: who the PBX said it was;
+   * `callId`: the customer call's SIP Call-ID; `binding`: how statements name it; `joinedAt`: for the audit.
+   */
+  supervision: {
+    mode: MixMode;
+    customerCallId: string;
+    supervisor: string;
+    seq?: number;
+    supervisorId: string;
+    callerUri: string;
+    callId: string;
+    binding: string;
+    joinedAt: number;
+  } | null;
+  /** Supervisor side: how the agent's app names the supervised call (statements for changes name it). */
+  reportedCall?: string;
+  /** Supervisor side: when the agent's app confirmed the join (the audit's duration). */
+  confirmedAt?: number;
   supLeg: SupervisionLeg | null;
   /** The supervisor is taking the customer over through this leg. */
   takingOver: boolean;

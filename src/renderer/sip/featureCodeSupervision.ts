@@ -4,7 +4,7 @@ import { planStart, planSwitch, type PbxProfile } from '../../shared/pbx/profile
 import type { MixMode, SupervisionMode } from '../../shared/supervision/modes';
 import { notify, patchCall } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
-import type { PhoneCore } from './supervision';
+import type { PhoneCore } from './supervisionCore';
 
 /** What the feature-code path needs beyond the app-mixed core. */
 export interface FeatureCodeCore extends PhoneCore {

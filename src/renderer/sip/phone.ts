@@ -319,6 +319,7 @@ export class Phone {
       this.supervision.endSupervisedLeg(entry);
       return;
     }
+    if (entry.kind === 'supervising') this.supervision.supervisingEnded(entry);
     // A customer call that ends takes its supervision legs with it, except the one the customer is
     // being handed to (takeover): the customer's INVITE with Replaces still has to find that dialog.
     for (const e of this.calls.values()) {
@@ -356,9 +357,10 @@ export class Phone {
   }
 
   private onInvite(invitation: Invitation): void {
-    const supervise = invitation.request.getHeader(superviseHeader);
-    if (supervise !== undefined) {
-      this.supervision.onSuperviseInvite(invitation, supervise);
+    const supervise = invitation.request.getHeaders(superviseHeader);
+    if (supervise.length > 0) {
+      // Two of them is ambiguous (which one did a proxy or the PBX look at?): refused as malformed.
+      void this.supervision.onSuperviseInvite(invitation, supervise.length === 1 ? supervise[0] : null);
       return;
     }
     const remote = invitation.remoteIdentity;
@@ -629,7 +631,7 @@ export class Phone {
     const body = info.request.body ?? '';
     const type = info.request.getHeader('content-type') ?? '';
     if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
-      this.supervision.onSupervisionRequest(entry, replyTo(info), body);
+      void this.supervision.onSupervisionRequest(entry, replyTo(info), body);
       return;
     }
     const signal = /signal\s*=\s*([0-9A-D#*])/i.exec(body);
@@ -646,7 +648,7 @@ export class Phone {
   private onMessage(entry: CallEntry, message: Message): void {
     const type = message.request.getHeader('content-type') ?? '';
     if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
-      this.supervision.onSupervisionRequest(entry, replyTo(message), message.request.body ?? '');
+      void this.supervision.onSupervisionRequest(entry, replyTo(message), message.request.body ?? '');
       return;
     }
     void message.reject({ statusCode: 415, reasonPhrase: 'Unsupported Media Type' });

@@ -1,10 +1,23 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SessionState, type Invitation } from 'sip.js';
 import type { CallEntry } from './callEntry';
 import { Supervision, type PhoneCore } from './supervision';
 import type { CallView } from '../store/phoneState';
+import { SupervisionGate, type SupervisionAuditEvent } from '../../shared/policy/gate';
+import type { OrgPolicy } from '../../shared/policy/schema';
+import { makeOrgPolicy, newKeyPair, statementFrom } from '../../../tests/support/policy';
 
-// The agent side's decisions on a supervisor's INVITE, with SIP.js sessions replaced by plain objects.
+// The agent side's decisions on a supervisor's INVITE, with SIP.js sessions replaced by plain
+// objects and the host's gate run in memory against a real signed policy (1101 leads 1001's team).
+
+let policy: OrgPolicy;
+let supKeys: CryptoKeyPair;
+beforeAll(async () => {
+  const k = await newKeyPair();
+  supKeys = k.pair;
+  policy = (await makeOrgPolicy('pbx.test', { '1101': k.publicKey })).policy;
+});
+const stmt = (mode: 'listen' | 'whisper' | 'barge' | 'takeover', binding?: string) => statementFrom(supKeys, { sup: '1101@pbx.test', agent: '1001@pbx.test', mode, binding });
 
 function customerCall(id: string, callId: string): CallEntry {
   return {
@@ -47,13 +60,20 @@ function setup(calls: CallEntry[] = []) {
     onTerminated: vi.fn(),
   };
   const supervision = new Supervision(core);
-  supervision.supervisionSettings = { supervisors: ['1101'], notifyAgent: true, allowDeclineWhisper: false };
-  return { supervision, added };
+  const audit: SupervisionAuditEvent[] = [];
+  const gate = new SupervisionGate({ policy: async () => policy, audit: async (e) => void audit.push(e) });
+  supervision.policy.host = {
+    checkSupervision: (c) => gate.check(c),
+    recordSupervision: async (e) => (audit.push(e), true),
+    signSupervision: async () => ({ ok: false, reason: 'not in this test' }),
+  };
+  return { supervision, added, audit };
 }
 
 function invitation(from: string) {
   return {
     remoteIdentity: { uri: { toString: () => `sip:${from}@pbx.test` }, displayName: '' },
+    state: SessionState.Initial,
     reject: vi.fn(async () => undefined),
     accept: vi.fn(async () => undefined),
   };
@@ -62,51 +82,81 @@ function invitation(from: string) {
 const asInvitation = (i: ReturnType<typeof invitation>) => i as unknown as Invitation;
 
 describe('a supervision request reaching the agent', () => {
-  it('answers a listed supervisor automatically and attaches to the current call', () => {
-    const { supervision, added } = setup([customerCall('c1', 'call-1@pbx')]);
+  it('answers an enrolled supervisor in scope automatically, attaches to the current call, and records the join first', async () => {
+    const { supervision, added, audit } = setup([customerCall('c1', 'call-1@pbx')]);
     const inv = invitation('1101');
-    supervision.onSuperviseInvite(asInvitation(inv), 'mode=listen');
+    await supervision.onSuperviseInvite(asInvitation(inv), `mode=listen;stmt=${await stmt('listen')}`);
     expect(inv.accept).toHaveBeenCalled();
     expect(inv.reject).not.toHaveBeenCalled();
-    expect(added[0].supervision).toEqual({ mode: 'listen', customerCallId: 'c1', supervisor: '1101' });
+    expect(added[0].supervision).toMatchObject({ mode: 'listen', customerCallId: 'c1', supervisor: '1101', supervisorId: '1101@pbx.test', callId: 'call-1@pbx', binding: 'call-1@pbx' });
+    expect(audit).toEqual([expect.objectContaining({ action: 'join', actor: '1101@pbx.test', subject: '1001@pbx.test', call: 'call-1@pbx', result: 'ok' })]);
   });
 
   it.each([
-    ['an unlisted caller', '3001', 'mode=whisper', [customerCall('c1', 'a')], 403],
-    ['a malformed header', '1101', 'mode=whisper;call=', [customerCall('c1', 'a')], 400],
-    ['a hostile oversized header', '1101', `mode=listen;call=${'x'.repeat(5000)}`, [customerCall('c1', 'a')], 400],
-    ['an agent with no call', '1101', 'mode=listen', [], 480],
-    ['a call that has ended', '1101', 'mode=listen;call=gone@pbx', [customerCall('c1', 'a')], 481],
-  ])('refuses %s with a clean SIP error and never answers', (_what, from, header, calls, status) => {
-    const { supervision, added } = setup(calls as CallEntry[]);
+    ['a request without a statement', '1101', async () => 'mode=whisper', [customerCall('c1', 'a')], 400],
+    ['a caller whose SIP identity is not the statement\'s', '3001', async () => `mode=listen;stmt=${await stmt('listen')}`, [customerCall('c1', 'a')], 403],
+    ['a listen grant used to barge', '1101', async () => `mode=barge;stmt=${await stmt('listen')}`, [customerCall('c1', 'a')], 403],
+    ['a malformed header', '1101', async () => 'mode=whisper;call=', [customerCall('c1', 'a')], 400],
+    ['a hostile oversized header', '1101', async () => `mode=listen;call=${'x'.repeat(5000)}`, [customerCall('c1', 'a')], 400],
+    ['an agent with no call', '1101', async () => `mode=listen;stmt=${await stmt('listen')}`, [], 480],
+    ['a call that has ended', '1101', async () => `mode=listen;call=gone@pbx;stmt=${await stmt('listen')}`, [customerCall('c1', 'a')], 481],
+  ])('refuses %s with a clean SIP error, never answers, and records the refusal', async (_what, from, header, calls, status) => {
+    const { supervision, added, audit } = setup(calls as CallEntry[]);
     const inv = invitation(from as string);
-    supervision.onSuperviseInvite(asInvitation(inv), header as string);
+    await supervision.onSuperviseInvite(asInvitation(inv), await (header as () => Promise<string>)());
     expect(inv.reject).toHaveBeenCalledWith(expect.objectContaining({ statusCode: status }));
     expect(inv.accept).not.toHaveBeenCalled();
     expect(added).toHaveLength(0);
+    await vi.waitFor(() => expect(audit).toEqual([expect.objectContaining({ action: 'refusal', result: 'refused' })]));
   });
 
-  it('refuses a second supervisor on a call that is already supervised', () => {
+  it('refuses a second supervisor on a call that is already supervised', async () => {
     const { supervision } = setup([customerCall('c1', 'a')]);
-    supervision.onSuperviseInvite(asInvitation(invitation('1101')), 'mode=listen');
+    await supervision.onSuperviseInvite(asInvitation(invitation('1101')), `mode=listen;stmt=${await stmt('listen')}`);
     const second = invitation('1101');
-    supervision.onSuperviseInvite(asInvitation(second), 'mode=listen');
+    await supervision.onSuperviseInvite(asInvitation(second), `mode=listen;stmt=${await stmt('listen')}`);
     expect(second.reject).toHaveBeenCalledWith(expect.objectContaining({ statusCode: 486 }));
   });
 });
 
-describe('mode changes arriving out of order (a PBX or proxy may reorder two in-dialog requests)', () => {
-  it('a late, older request never undoes a newer one', () => {
-    const { supervision, added } = setup([customerCall('c1', 'a')]);
-    supervision.onSuperviseInvite(asInvitation(invitation('1101')), 'mode=listen');
-    const leg = added[0];
+describe('mode changes on a supervision leg', () => {
+  async function joined() {
+    const s = setup([customerCall('c1', 'a')]);
+    await s.supervision.onSuperviseInvite(asInvitation(invitation('1101')), `mode=listen;stmt=${await stmt('listen')}`);
+    const leg = s.added[0];
     const setMode = vi.fn();
+    const sent: string[] = [];
     leg.supLeg = { setMode } as unknown as CallEntry['supLeg'];
-    leg.session = { ...leg.session, message: vi.fn(async () => undefined) } as unknown as CallEntry['session'];
+    leg.session = { ...leg.session, message: vi.fn(async (o: { requestOptions: { body: { content: string } } }) => void sent.push(o.requestOptions.body.content)) } as unknown as CallEntry['session'];
+    return { ...s, leg, setMode, sent };
+  }
+
+  it('a late, older request never undoes a newer one', async () => {
+    const { supervision, leg, setMode } = await joined();
     const reply = { accept: vi.fn(), reject: vi.fn() };
-    supervision.onSupervisionRequest(leg, reply, JSON.stringify({ mode: 'whisper', seq: 5 }));
-    supervision.onSupervisionRequest(leg, reply, JSON.stringify({ mode: 'listen', seq: 4 }));
+    const whisper = JSON.stringify({ mode: 'whisper', seq: 5, stmt: await stmt('whisper', 'a') });
+    const listen = JSON.stringify({ mode: 'listen', seq: 4, stmt: await stmt('listen', 'a') });
+    await supervision.onSupervisionRequest(leg, reply, whisper);
+    await supervision.onSupervisionRequest(leg, reply, listen);
     expect(setMode.mock.calls.map((c) => c[0])).toEqual(['whisper']);
     expect(leg.supervision?.mode).toBe('whisper');
+  });
+
+  it('refuses a change whose statement names another call, keeps the mode, and tells the supervisor why', async () => {
+    const { supervision, leg, setMode, sent, audit } = await joined();
+    const reply = { accept: vi.fn(), reject: vi.fn() };
+    await supervision.onSupervisionRequest(leg, reply, JSON.stringify({ mode: 'whisper', seq: 1, stmt: await stmt('whisper', 'other-call@pbx') }));
+    expect(reply.reject).toHaveBeenCalledWith(403, 'Statement For Another Call');
+    expect(setMode).not.toHaveBeenCalled();
+    expect(JSON.parse(sent.at(-1)!)).toMatchObject({ type: 'state', mode: 'listen', refused: '403 Statement For Another Call' });
+    expect(audit.at(-1)).toMatchObject({ action: 'refusal', mode: 'whisper' });
+  });
+
+  it('a join statement (the current call) is not accepted for a change of mode', async () => {
+    const { supervision, leg, setMode } = await joined();
+    const reply = { accept: vi.fn(), reject: vi.fn() };
+    await supervision.onSupervisionRequest(leg, reply, JSON.stringify({ mode: 'whisper', seq: 1, stmt: await stmt('whisper') }));
+    expect(reply.reject).toHaveBeenCalledWith(403, 'Statement For Another Call');
+    expect(setMode).not.toHaveBeenCalled();
   });
 });

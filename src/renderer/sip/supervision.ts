@@ -1,75 +1,33 @@
-import { Invitation, Inviter, SessionState, UserAgent } from 'sip.js';
+import { Invitation, Inviter, SessionState } from 'sip.js';
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web';
-import type { Account } from '../../shared/settings';
-import { toSipUri, userOf } from '../../shared/dialTarget';
-import { authorizeSupervisor, serverHost, type SupervisionSettings } from '../../shared/supervision/authorize';
-import {
-  formatSuperviseHeader,
-  parseSuperviseHeader,
-  parseSupervisionInfo,
-  routing,
-  supervisionInfoContentType,
-  type MixMode,
-  type SupervisionMode,
-} from '../../shared/supervision/modes';
-import type { AudioEngine, SupervisionLeg } from '../audio/engine';
-import { notify, patchCall, type CallView } from '../store/phoneState';
+import type { Settings } from '../../shared/settings';
+import { userOf } from '../../shared/dialTarget';
+import { parseSuperviseHeader, parseSupervisionInfo, type MixMode, type SupervisionMode } from '../../shared/supervision/modes';
+import { capabilities, resolveProfile, type Capability, type PbxProfile } from '../../shared/pbx/profiles';
+import type { SupervisionLeg } from '../audio/engine';
+import { notify, patchCall } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
 import { FeatureCodeSupervision } from './featureCodeSupervision';
-import { withPtime } from '../../shared/sdp/ptime';
-import { capabilities, resolveProfile, type Capability, type PbxProfile } from '../../shared/pbx/profiles';
+import { legModifiers, sendSupervisionMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
+import { SupervisionPolicy } from './supervisionPolicy';
+import { SupervisorSide } from './supervisorSide';
 
-/** The parts of the phone that supervision works through. */
-export interface PhoneCore {
-  readonly calls: Map<string, CallEntry>;
-  readonly audio: AudioEngine;
-  account(): Account | null;
-  ua(): UserAgent | null;
-  addCall(
-    session: Invitation | Inviter,
-    view: Pick<CallView, 'direction' | 'remoteUri' | 'remoteName' | 'state' | 'consultFor'> & Partial<Pick<CallView, 'note' | 'kind' | 'supervising'>>,
-    extra?: { kind?: CallEntry['kind'] },
-  ): CallEntry;
-  view(id: string): CallView | undefined;
-  invite(entry: CallEntry, inviter: Inviter, what?: string, watch?: { onProgress?(statusCode: number): void; quiet?(): boolean }): void;
-  hangup(id: string): Promise<void>;
-  sendDtmf(id: string, digit: string): void;
-  completeAttendedTransfer(id: string, consultId: string): Promise<void>;
-  onTerminated(entry: CallEntry): void;
-}
-
-/** How an in-dialog supervision request (MESSAGE or INFO) is answered. */
-export interface SupervisionReply {
-  accept(): void;
-  reject(statusCode: number, reasonPhrase: string): void;
-}
-
-/** The PBX did not pass the supervision request on: the agent's phone rang, or something else answered. */
-export const strippedRequestAdvice =
-  'the PBX delivered it to the agent as an ordinary call, so it was hung up. The PBX must pass the X-Whisperline-Supervise header on to the agent (README → "PBX compatibility": none needed on a SIP proxy; on Asterisk the whisperline-supervise pre-dial handler).';
+export type { PhoneCore, SupervisionReply } from './supervisionCore';
 
 /**
- * Both ends of a supervision leg ask for 10 ms Opus packets (see shared/sdp/ptime.ts for the
- * trade-off): the supervisor's voice reaches the agent sooner, and the call sooner the supervisor.
- */
-const supervisionLegPtimeMs = 10;
-const legModifiers = [async (d: RTCSessionDescriptionInit) => ({ ...d, sdp: d.sdp ? withPtime(d.sdp, supervisionLegPtimeMs) : d.sdp })];
-
-/** How long the supervisor's app waits for the agent's app to confirm a join or a mode change. */
-const confirmAnsweredMs = 6000;
-const confirmUnansweredMs = 8000;
-const confirmModeMs = 10_000;
-
-/**
- * App-mixed supervision over plain SIP. Agent side: authorizes and auto-answers a supervisor's
- * INVITE, mixes the leg into the customer call's audio graph, applies mode changes sent as INFO, and
- * hands the customer over on takeover. Supervisor side: joins, switches modes, gates the microphone.
+ * Supervision over plain SIP. Agent side (here): verifies a supervisor's INVITE against the org
+ * policy and auto-answers it, mixes the leg into the customer call's audio graph, applies verified
+ * mode changes, and hands the customer over on takeover. Supervisor side: supervisorSide.ts.
  */
 export class Supervision {
-  private readonly featureCode: FeatureCodeSupervision;
+  /** The org policy's part: verifying requests (agent), signing them (supervisor), the audit trail. */
+  readonly policy: SupervisionPolicy;
+  private readonly supervisor: SupervisorSide;
 
   constructor(private readonly core: PhoneCore) {
-    this.featureCode = new FeatureCodeSupervision({ ...core, applySupervisorMic: (id) => this.applySupervisorMic(id), profile: () => this.profile() });
+    this.policy = new SupervisionPolicy(() => core.account());
+    const featureCode = new FeatureCodeSupervision({ ...core, applySupervisorMic: (id) => this.applySupervisorMic(id), profile: () => this.profile() });
+    this.supervisor = new SupervisorSide(core, this.policy, featureCode, () => this.profile());
   }
 
   // ---- which path ----------------------------------------------------------------------------
@@ -84,50 +42,72 @@ export class Supervision {
     return profile;
   }
 
-  /** What the supervisor's buttons may offer on this account's path, with reasons. */
-  capabilities(): Record<SupervisionMode, Capability> {
-    return capabilities(this.profile());
+  /**
+   * What the supervisor's buttons may offer on this account's path, with reasons; on the app-mixed
+   * path, also only what the org policy allows this supervisor on `agent` (agents' apps refuse the rest).
+   */
+  capabilities(agent?: string): Record<SupervisionMode, Capability> {
+    const profile = this.profile();
+    const path = capabilities(profile);
+    if (profile.path !== 'app-mixed' || agent === undefined) return path;
+    const policy = this.policy.allows(agent);
+    const both = (m: SupervisionMode): Capability => (path[m].available ? policy[m] : path[m]);
+    return { listen: both('listen'), whisper: both('whisper'), barge: both('barge'), takeover: both('takeover') };
   }
 
   // ---- agent side ----------------------------------------------------------------------------
 
-  /** Who may supervise this agent; set by the app from settings. */
-  supervisionSettings: SupervisionSettings = { supervisors: [], notifyAgent: true, allowDeclineWhisper: false };
+  /** What the agent sees of supervision (who may supervise is the org policy's); set by the app from settings. */
+  supervisionSettings: Settings['supervision'] = { supervisors: [], notifyAgent: true, allowDeclineWhisper: false };
   supervisorVolume = 1;
 
-  onSuperviseInvite(invitation: Invitation, header: string): void {
+  /** `header`: the X-Whisperline-Supervise value; null when the request carried more than one. */
+  async onSuperviseInvite(invitation: Invitation, header: string | null): Promise<void> {
     const caller = invitation.remoteIdentity.uri.toString();
     const callerName = invitation.remoteIdentity.displayName || userOf(caller);
-    const request = parseSuperviseHeader(header);
-    if (!request) {
-      void invitation.reject({ statusCode: 400, reasonPhrase: 'Bad Supervision Request' });
-      return;
-    }
-    const account = this.core.account();
-    const decision = authorizeSupervisor(caller, this.supervisionSettings, account?.domain ?? '', account ? [serverHost(account.server)] : []);
-    if (!decision.allowed) {
-      void invitation.reject({ statusCode: decision.status, reasonPhrase: decision.reason });
-      notify('warning', `Refused a supervision request from ${callerName}: not on your supervisor list.`);
-      return;
-    }
+    const refuse = (status: number, reason: string, mode?: MixMode, callId = '-') => {
+      void invitation.reject({ statusCode: status, reasonPhrase: reason }).catch(() => undefined);
+      this.policy.record({ actor: this.policy.identityOf(caller), subject: this.policy.me(), call: callId, action: 'refusal', mode, result: 'refused', reason: `${status} ${reason}` });
+    };
+    const request = header === null ? null : parseSuperviseHeader(header);
+    if (!request) return refuse(400, 'Bad Supervision Request');
     const customer = this.customerCallFor(request.callId);
-    if (!customer) {
-      const status = request.callId ? 481 : 480;
-      void invitation.reject({ statusCode: status, reasonPhrase: request.callId ? 'Call Does Not Exist' : 'Agent Not On A Call' });
+    if (!customer) return request.callId ? refuse(481, 'Call Does Not Exist', request.mode) : refuse(480, 'Agent Not On A Call', request.mode);
+    const callId = (customer.session as Invitation | Inviter).request.callId;
+    if (this.supervisedLegOf(customer.id)) return refuse(486, 'Call Already Supervised', request.mode, callId);
+    // Signature, enrolment, scope, mode, freshness, replay, call and SIP identity; recorded before the answer.
+    const verdict = await this.policy.check('join', request.statement, caller, callId, request.mode);
+    if (!verdict.ok) {
+      void invitation.reject({ statusCode: verdict.status, reasonPhrase: verdict.reason }).catch(() => undefined);
+      notify('warning', `Refused a supervision request from ${callerName}: ${verdict.reason}.`);
       return;
     }
-    if ([...this.core.calls.values()].some((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customer.id)) {
-      void invitation.reject({ statusCode: 486, reasonPhrase: 'Call Already Supervised' });
+    // The check took a moment: the supervisor may have given up, the call may have ended, another may have joined.
+    if (invitation.state !== SessionState.Initial || !this.core.calls.has(customer.id) || this.supervisedLegOf(customer.id)) {
+      if (invitation.state === SessionState.Initial) void invitation.reject({ statusCode: 486, reasonPhrase: 'Call Already Supervised' }).catch(() => undefined);
       return;
     }
     const entry = this.core.addCall(invitation, { direction: 'inbound', remoteUri: caller, remoteName: callerName, state: 'active', consultFor: null }, { kind: 'supervised' });
-    entry.supervision = { mode: request.mode, customerCallId: customer.id, supervisor: callerName };
+    entry.supervision = {
+      mode: request.mode,
+      customerCallId: customer.id,
+      supervisor: callerName,
+      supervisorId: verdict.supervisor,
+      callerUri: caller,
+      callId,
+      binding: await this.policy.bindingOf(callId),
+      joinedAt: Date.now(),
+    };
     patchCall(customer.id, { supervisedBy: { supervisor: callerName, mode: request.mode } });
-    // Auto-answer, never ring: the request was authorized above.
+    // Auto-answer, never ring: the request was verified above.
     invitation.accept({ sessionDescriptionHandlerModifiers: legModifiers }).catch((e: Error) => {
       notify('error', `Supervision leg failed: ${e.message}`);
       this.core.onTerminated(entry);
     });
+  }
+
+  private supervisedLegOf(customerCallId: string): CallEntry | undefined {
+    return [...this.core.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
   }
 
   /** The established customer call a supervisor asks for: by SIP Call-ID, else the agent's current call. */
@@ -147,6 +127,10 @@ export class Supervision {
 
   endSupervisedLeg(entry: CallEntry): void {
     entry.supLeg?.dispose();
+    const sup = entry.supervision;
+    if (sup && !entry.takingOver) {
+      this.policy.record({ actor: sup.supervisorId, subject: this.policy.me(), call: sup.callId, action: 'leave', mode: sup.mode, durationMs: Date.now() - sup.joinedAt, result: 'ok' });
+    }
     const customerId = entry.supervision?.customerCallId;
     if (!customerId) return;
     const customer = this.core.calls.get(customerId);
@@ -171,12 +155,13 @@ export class Supervision {
   }
 
   /** Tells the supervisor's app which mode the agent's graph now applies. */
-  private sendState(entry: CallEntry, mode: SupervisionMode): void {
-    void this.sendSupervisionMessage(entry, { type: 'state', mode, by: 'agent' }).catch(() => undefined);
+  private sendState(entry: CallEntry, mode: SupervisionMode, refused?: string): void {
+    const call = entry.supervision?.binding;
+    void sendSupervisionMessage(entry, { type: 'state', mode, by: 'agent', call, refused }).catch(() => undefined);
   }
 
   /** A supervision MESSAGE (or INFO) on a supervision leg, either side. */
-  onSupervisionRequest(entry: CallEntry, reply: SupervisionReply, body: string): void {
+  async onSupervisionRequest(entry: CallEntry, reply: SupervisionReply, body: string): Promise<void> {
     const change = parseSupervisionInfo(body);
     if (!change) {
       reply.reject(400, 'Bad Supervision Request');
@@ -184,31 +169,51 @@ export class Supervision {
     }
     if (entry.kind === 'supervising') {
       reply.accept();
-      this.onAgentReport(entry, change.type, change.mode);
+      this.supervisor.onAgentReport(entry, change);
       return;
     }
-    if (entry.kind !== 'supervised' || !entry.supervision) {
+    const sup = entry.supervision;
+    if (entry.kind !== 'supervised' || !sup) {
       reply.reject(469, 'Bad Info Package');
       return;
     }
-    reply.accept();
-    if (change.type === 'state') return; // only the agent's app reports state
+    if (change.type === 'state') return reply.accept(); // only the agent's app reports state
     if (change.seq !== undefined) {
       // A request older than one already applied arrived late: keep the newer mode, say so again.
-      if (entry.supervision.seq !== undefined && change.seq <= entry.supervision.seq) {
-        this.sendState(entry, entry.supervision.mode);
+      if (sup.seq !== undefined && change.seq <= sup.seq) {
+        reply.accept();
+        this.sendState(entry, sup.mode);
         return;
       }
-      entry.supervision.seq = change.seq;
+      sup.seq = change.seq;
     }
+    // The supervisor repeating the mode it already has (until our confirmation gets through) changes
+    // nothing, so it needs no statement: just say the state again.
+    if (change.mode === sup.mode) {
+      reply.accept();
+      this.sendState(entry, sup.mode);
+      return;
+    }
+    const verdict = await this.policy.check('mode', change.stmt ?? null, sup.callerUri, sup.callId, change.mode);
+    if (!verdict.ok) {
+      // Through a B2BUA the PBX has answered already: the state tells the supervisor's app.
+      reply.reject(verdict.status, verdict.reason);
+      this.sendState(entry, sup.mode, `${verdict.status} ${verdict.reason}`);
+      notify('warning', `Refused ${change.mode} from ${sup.supervisor}: ${verdict.reason}.`);
+      return;
+    }
+    reply.accept();
+    // A newer request was claimed while this one was checked: that one decides.
+    if (change.seq !== undefined && sup.seq !== change.seq) return;
+    if (!this.core.calls.has(entry.id)) return;
     if (change.mode === 'takeover') {
       entry.takingOver = true;
       // Tell the supervisor first: through a B2BUA the PBX bridges the customer onto the existing
       // supervision call, so no new call reaches the supervisor's app to say it happened.
       // Hand the customer over (REFER with Replaces) once that word has left: through Asterisk, a
       // REFER that overtakes it tears the leg down before the PBX has relayed it (seen under load).
-      const customerCallId = entry.supervision.customerCallId;
-      const told = this.sendSupervisionMessage(entry, { type: 'state', mode: 'takeover', by: 'agent' }).catch(() => undefined);
+      const customerCallId = sup.customerCallId;
+      const told = sendSupervisionMessage(entry, { type: 'state', mode: 'takeover', by: 'agent', call: sup.binding }).catch(() => undefined);
       // A ceiling, not a wait: an unanswered MESSAGE would hold the customer for 32 s (Timer F).
       void Promise.race([told, new Promise((r) => setTimeout(r, 2000))]).then(() => this.core.completeAttendedTransfer(customerCallId, entry.id));
       return;
@@ -217,45 +222,13 @@ export class Supervision {
     this.sendState(entry, change.mode);
   }
 
-  /**
-   * Supervisor side: what the agent's app says. A state confirms a join or the change we asked for;
-   * the agent may only ever step us down to listen (declining whisper). Nothing from the agent's
-   * side opens the supervisor's microphone.
-   */
-  private onAgentReport(entry: CallEntry, type: 'mode' | 'state', mode: SupervisionMode): void {
-    const view = this.core.view(entry.id);
-    if (!view?.supervising) return;
-    if (!view.supervising.confirmed) patchCall(entry.id, { supervising: { ...view.supervising, confirmed: true } });
-    if (type === 'state' && mode === 'takeover' && view.supervising.mode === 'takeover') {
-      this.becomeCall(entry, view.supervising.agent);
-      return;
-    }
-    const waiting = this.pending.get(entry.id);
-    if (waiting && type === 'state' && waiting.mode === mode) {
-      this.pending.delete(entry.id);
-      waiting.resolve(true);
-      return;
-    }
-    if (mode === 'listen' && view.supervising.mode !== 'listen') {
-      patchCall(entry.id, { supervising: { ...(this.core.view(entry.id)?.supervising ?? view.supervising), mode: 'listen' } });
-      this.applySupervisorMic(entry.id);
-      if (type === 'mode') notify('info', `${view.supervising.agent} declined coaching: back to listen.`);
-    }
-  }
-
-  /** Supervisor side of a takeover: the supervision leg is now an ordinary call with the customer. */
-  private becomeCall(entry: CallEntry, agent: string): void {
-    entry.kind = 'call';
-    patchCall(entry.id, { kind: 'call', supervising: null, remoteName: `Customer of ${agent}`, note: `You took over ${agent}'s call` });
-    entry.leg?.setMuted(false);
-  }
-
   /** Agent declines whisper coaching (when settings allow): back to listen, and the supervisor is told. */
   async declineWhisper(customerCallId: string): Promise<void> {
     const entry = [...this.core.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
-    if (!entry || !this.supervisionSettings.allowDeclineWhisper) return;
+    if (!entry?.supervision || !this.supervisionSettings.allowDeclineWhisper) return;
     this.applyAgentMode(entry, 'listen');
-    await this.sendSupervisionMessage(entry, { type: 'mode', mode: 'listen', by: 'agent' }).catch(() => undefined);
+    this.policy.record({ actor: this.policy.me(), subject: this.policy.me(), call: entry.supervision.callId, action: 'mode', mode: 'listen', result: 'ok', reason: `declined coaching from ${entry.supervision.supervisorId}` });
+    await sendSupervisionMessage(entry, { type: 'mode', mode: 'listen', by: 'agent' }).catch(() => undefined);
   }
 
   /** Agent talk-back: while held, the agent speaks to the supervisor only. */
@@ -277,168 +250,25 @@ export class Supervision {
     return entry?.supLeg?.speakingLevelDb() ?? -Infinity;
   }
 
-  // ---- supervisor side -----------------------------------------------------------------------
+  // ---- supervisor side (supervisorSide.ts) ---------------------------------------------------
 
-  /** Confirmations the supervisor's app is waiting for, per supervision leg. */
-  private readonly pending = new Map<string, { mode: SupervisionMode; resolve: (ok: boolean) => void }>();
-
-  /** Joins an agent's current call in `mode` (listen by default), on the account's path. */
-  async supervise(agent: string, mode: MixMode = 'listen'): Promise<string | null> {
-    const profile = this.profile();
-    if (profile.path === 'feature-code') return this.featureCode.start(profile, agent, mode);
-    const ua = this.core.ua();
-    const account = this.core.account();
-    const target = account ? toSipUri(agent, account.domain) : null;
-    const uri = target ? UserAgent.makeURI(target) : undefined;
-    if (!ua || !uri || !target) {
-      notify('error', ua ? `"${agent}" is not an extension that can be supervised.` : 'Not signed in to a SIP server.');
-      return null;
-    }
-    this.core.audio.resume();
-    const inviter = new Inviter(ua, uri, { extraHeaders: [formatSuperviseHeader({ mode, callId: null })], sessionDescriptionHandlerModifiers: legModifiers });
-    const entry = this.core.addCall(
-      inviter,
-      { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false, confirmed: false } },
-      { kind: 'supervising' },
-    );
-    const name = userOf(target);
-    // The agent's app never rings for a supervision request: ringing means the PBX dropped the marker.
-    let gaveUp = false;
-    const giveUp = (why: string) => {
-      if (gaveUp || this.core.view(entry.id)?.supervising?.confirmed) return;
-      gaveUp = true;
-      clearTimeout(unanswered);
-      notify('error', `Supervision of ${name} did not start: ${why}`);
-      void this.core.hangup(entry.id);
-    };
-    const unanswered = setTimeout(() => giveUp(strippedRequestAdvice), confirmUnansweredMs);
-    inviter.stateChange.addListener((state) => {
-      if (state === SessionState.Established) {
-        clearTimeout(unanswered);
-        setTimeout(() => giveUp(`no confirmation from ${name}'s app after it was answered: ${strippedRequestAdvice}`), confirmAnsweredMs);
-        void this.askForState(entry);
-      } else if (state === SessionState.Terminated) clearTimeout(unanswered);
-    });
-    this.core.invite(entry, inviter, `Supervision of ${name} refused`, {
-      onProgress: (code) => {
-        if (code === 180 || code === 183) giveUp(`${name}'s phone started ringing: ${strippedRequestAdvice}`);
-      },
-      // Our own CANCEL after giving up is not a refusal to report.
-      quiet: () => gaveUp,
-    });
-    return entry.id;
+  supervise(agent: string, mode: MixMode = 'listen'): Promise<string | null> {
+    return this.supervisor.supervise(agent, mode);
   }
 
-  /**
-   * The agent's app confirms a join on its own, but that MESSAGE can overtake the 200 OK (a proxy's
-   * workers, a B2BUA's two dialogs) and be dropped; so once answered, the supervisor repeats its
-   * request (idempotent) until the agent's app reports its state.
-   */
-  private async askForState(entry: CallEntry): Promise<void> {
-    for (let i = 0; i < 6; i++) {
-      const sup = this.core.view(entry.id)?.supervising;
-      if (!sup || sup.confirmed || entry.session.state !== SessionState.Established) return;
-      void this.sendSupervisionMessage(entry, { type: 'mode', mode: sup.mode, by: 'supervisor', seq: ++this.seq }).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, confirmAnsweredMs / 6));
-    }
+  setSupervisionMode(id: string, mode: SupervisionMode): Promise<void> {
+    return this.supervisor.setSupervisionMode(id, mode);
   }
 
-  /** The supervisor's request numbers, per supervision leg. */
-  private seq = 0;
-
-  private sendSupervisionMessage(entry: CallEntry, body: { type: 'mode' | 'state'; mode: SupervisionMode; by: 'supervisor' | 'agent'; seq?: number }): Promise<void> {
-    return new Promise((resolve, reject) => {
-      entry.session
-        .message({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (r) => reject(new Error(`${r.message.statusCode} ${r.message.reasonPhrase}`)),
-          },
-          requestOptions: { body: { contentDisposition: 'render', contentType: supervisionInfoContentType, content: JSON.stringify(body) } },
-        })
-        .catch(reject);
-    });
-  }
-
-  /** Resolves true once the agent's app reports `mode`, false after a ceiling. */
-  private agentConfirms(id: string, mode: SupervisionMode): Promise<boolean> {
-    this.pending.get(id)?.resolve(false);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        resolve(false);
-      }, confirmModeMs);
-      this.pending.set(id, {
-        mode,
-        resolve: (ok) => {
-          clearTimeout(timer);
-          resolve(ok);
-        },
-      });
-    });
-  }
-
-  /**
-   * Supervisor switches mode on a live supervision leg: a MESSAGE, applied by the agent's graph and
-   * confirmed by the agent's app (through a B2BUA the PBX, not the agent, answers the request).
-   */
-  async setSupervisionMode(id: string, mode: SupervisionMode): Promise<void> {
-    if (this.featureCode.owns(id)) return this.featureCode.setMode(id, mode);
-    const entry = this.core.calls.get(id);
-    const view = this.core.view(id);
-    if (!entry || !view?.supervising || entry.session.state !== SessionState.Established) return;
-    const previous = view.supervising.mode;
-    // Closing the microphone happens before asking. Opening it happens at the same time as asking,
-    // not after the confirmation (that round trip was ~150 ms of the switch): what the supervisor
-    // says is routed only by the agent's graph, which holds the old mode until the request arrives,
-    // so early audio is heard by nobody in listen and never reaches the customer outside barge.
-    // Takeover opens it too, as it is asked: through a B2BUA the agent's "done" can be lost while the
-    // PBX swaps the bridge, and the customer must not meet a silent supervisor.
-    const closing = mode === 'listen';
-    if (closing || mode === 'takeover') {
-      patchCall(id, { supervising: { ...view.supervising, mode } });
-      this.applySupervisorMic(id);
-    } else {
-      this.applySupervisorMic(id, mode);
-    }
-    const confirmed = mode === 'takeover' ? Promise.resolve(true) : this.agentConfirms(id, mode);
-    let failure: string | null = null;
-    try {
-      await this.sendSupervisionMessage(entry, { type: 'mode', mode, by: 'supervisor', seq: ++this.seq });
-      if (!(await confirmed)) failure = `${view.supervising.agent}'s app did not confirm it`;
-    } catch (e) {
-      failure = (e as Error).message;
-    }
-    const now = this.core.view(id);
-    if (failure) {
-      notify('warning', `Could not switch to ${mode}: ${failure}`);
-      if (now?.supervising) patchCall(id, { supervising: { ...now.supervising, mode: previous } });
-      this.applySupervisorMic(id);
-      return;
-    }
-    if (now?.supervising && !closing) {
-      patchCall(id, { supervising: { ...now.supervising, mode } });
-      this.applySupervisorMic(id);
-    }
-    if (mode === 'takeover') patchCall(id, { note: 'Taking over the customer…' });
-  }
-
-  /** Toggle-to-talk and push-to-talk for the supervisor (whisper and barge only). */
   setSupervisorTalk(id: string, change: { talk?: boolean; ptt?: boolean }): void {
-    const view = this.core.view(id);
-    if (!view?.supervising) return;
-    patchCall(id, { supervising: { ...view.supervising, ...change } });
-    this.applySupervisorMic(id);
+    this.supervisor.setSupervisorTalk(id, change);
   }
 
-  /** The supervisor's microphone is open only in a mode that carries it, and while talking. */
   applySupervisorMic(id: string, mode?: SupervisionMode): void {
-    const entry = this.core.calls.get(id);
-    const sup = this.core.view(id)?.supervising;
-    if (!entry?.leg || !sup) return;
-    // `mode`: the one being asked for, before the view shows it (the mic opens with the request).
-    const m = mode ?? sup.mode;
-    const carries = m === 'takeover' || routing[m].supervisorMicOpen;
-    entry.leg.setMuted(!(carries && (sup.talk || sup.ptt)));
+    this.supervisor.applySupervisorMic(id, mode);
+  }
+
+  supervisingEnded(entry: CallEntry): void {
+    this.supervisor.supervisingEnded(entry);
   }
 }

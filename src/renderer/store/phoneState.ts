@@ -1,5 +1,6 @@
 import type { HistoryItem } from '../../shared/callHistory';
 import type { Settings } from '../../shared/settings';
+import type { OrgPolicyStatus } from '../../shared/bridge';
 import { createStore } from './createStore';
 import type { MixMode, SupervisionMode } from '../../shared/supervision/modes';
 
@@ -56,6 +57,8 @@ export interface PhoneState {
   devices: { inputs: DeviceOption[]; outputs: DeviceOption[] };
   history: HistoryItem[];
   notices: Notice[];
+  /** The org policy as this desk's host last reported it; null until first asked. */
+  orgPolicy: OrgPolicyStatus | null;
 }
 
 export const phoneStore = createStore<PhoneState>({
@@ -68,6 +71,7 @@ export const phoneStore = createStore<PhoneState>({
   devices: { inputs: [], outputs: [] },
   history: [],
   notices: [],
+  orgPolicy: null,
 });
 
 let noticeSeq = 0;

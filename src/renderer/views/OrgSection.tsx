@@ -1,12 +1,14 @@
-import { Alert, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Button, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { WhisperlineApp } from '../app';
-import type { OrgPolicyStatus, SupervisorKeyInfo } from '../../shared/bridge';
+import type { AuditCheck, OrgPolicyStatus, SupervisorKeyInfo } from '../../shared/bridge';
 
-/** Settings → Organisation: the org policy in force, and a supervisor's public key for IT to enrol. */
+/** Settings → Organisation: the org policy in force, this desk's audit trail, and a supervisor's public key for IT to enrol. */
 export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; open: boolean; supervisor: boolean }) {
   const [policy, setPolicy] = useState<OrgPolicyStatus | null>(null);
   const [key, setKey] = useState<SupervisorKeyInfo | { error: string } | null>(null);
+  const [audit, setAudit] = useState<AuditCheck | null>(null);
+  const [checks, setChecks] = useState(0);
 
   useEffect(() => {
     if (!open) return;
@@ -21,7 +23,10 @@ export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; ope
     return () => {
       live = false;
     };
-  }, [open, supervisor]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [open, supervisor, checks]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const verifyAudit = () =>
+    void app.verifyAudit().then(setAudit, (e: Error) => setAudit({ ok: false, entries: 0, message: `The audit trail could not be read: ${e.message}` }));
 
   return (
     <Stack spacing={1} data-testid="org-section">
@@ -31,6 +36,20 @@ export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; ope
       {policy && (
         <Alert severity={policy.state === 'active' ? 'success' : 'info'} data-testid="org-policy" data-state={policy.state}>
           {policy.state === 'active' ? policy.summary : policy.reason}
+        </Alert>
+      )}
+      <Stack direction="row" spacing={1}>
+        {/* IT may have installed or replaced the policy a moment ago. */}
+        <Button size="small" data-testid="org-policy-refresh" onClick={() => setChecks((n) => n + 1)}>
+          Check the policy again
+        </Button>
+        <Button size="small" data-testid="audit-verify" onClick={verifyAudit}>
+          Verify the audit trail
+        </Button>
+      </Stack>
+      {audit && (
+        <Alert severity={audit.ok ? 'success' : 'error'} data-testid="audit-result" data-state={audit.ok ? 'intact' : 'broken'} data-entries={audit.entries}>
+          {audit.message}
         </Alert>
       )}
       {supervisor && key && 'error' in key && <Alert severity="error">{key.error}</Alert>}

@@ -18,7 +18,6 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
   const [dtmfMode, setDtmfMode] = useState(settings.dtmfMode);
   const [role, setRole] = useState(settings.role);
   const [supervision, setSupervision] = useState(settings.supervision);
-  const [supervisorsText, setSupervisorsText] = useState('');
   const [pbx, setPbx] = useState<PbxProfileForm>(profileFormOf(undefined));
   const [error, setError] = useState<string | null>(null);
 
@@ -30,7 +29,6 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
     setDtmfMode(settings.dtmfMode);
     setRole(settings.role);
     setSupervision(settings.supervision);
-    setSupervisorsText(settings.supervision.supervisors.join(', '));
     setPbx(profileFormOf(a?.pbxProfile));
     setError(null);
     void app.refreshDevices(false);
@@ -75,8 +73,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
     }
     setError(null);
     onClose();
-    const supervisors = supervisorsText.split(/[\s,;]+/).filter(Boolean);
-    await app.saveSettings({ ...settings, account: parsed.data, audio, dtmfMode, role, supervision: { ...supervision, supervisors } }, password || null);
+    await app.saveSettings({ ...settings, account: parsed.data, audio, dtmfMode, role, supervision }, password || null);
   };
 
   return (
@@ -111,14 +108,6 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
             <MenuItem value="agent">An agent</MenuItem>
             <MenuItem value="supervisor">A supervisor</MenuItem>
           </TextField>
-          <TextField
-            size="small"
-            label="Who may supervise me (extensions or SIP addresses)"
-            value={supervisorsText}
-            onChange={(e) => setSupervisorsText(e.target.value)}
-            helperText="Requests from anyone else are refused (403)."
-            slotProps={{ htmlInput: { 'data-testid': 'settings-supervisors' } }}
-          />
           <FormControlLabel
             control={<Checkbox checked={supervision.notifyAgent} onChange={(e) => setSupervision({ ...supervision, notifyAgent: e.target.checked })} slotProps={{ input: { 'data-testid': 'settings-notify' } as object }} />}
             label="Show me when a supervisor is listening"

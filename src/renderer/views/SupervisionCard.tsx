@@ -1,6 +1,7 @@
 import { Button, ButtonGroup, Card, CardContent, Chip, Stack, Typography } from '@mui/material';
 import type { Phone } from '../sip/phone';
-import type { CallView } from '../store/phoneState';
+import { phoneStore, type CallView } from '../store/phoneState';
+import { useStore } from '../store/createStore';
 import { supervisionModes, type SupervisionMode } from '../../shared/supervision/modes';
 
 const labels: Record<SupervisionMode, string> = { listen: 'Listen', whisper: 'Whisper', barge: 'Barge', takeover: 'Take over' };
@@ -13,7 +14,8 @@ export function SupervisionCard({ call, phone }: { call: CallView; phone: Phone 
   const micCarried = sup.mode === 'whisper' || sup.mode === 'barge';
   const talking = micCarried && (sup.talk || sup.ptt);
   // The same buttons on every path; what this PBX cannot do is disabled with the reason.
-  const caps = phone.supervision.capabilities();
+  useStore(phoneStore, (s) => s.orgPolicy);
+  const caps = phone.supervision.capabilities(sup.agent);
   return (
     <Card variant="outlined" data-testid="supervision" data-state={live ? 'active' : 'joining'} data-mode={sup.mode} sx={{ borderColor: 'secondary.main' }}>
       <CardContent>

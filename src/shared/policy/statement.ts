@@ -42,13 +42,21 @@ export const statementPayloadSchema = z
 export type StatementPayload = z.infer<typeof statementPayloadSchema>;
 
 /**
+ * A join names "the call the agent is on when this arrives": the supervisor cannot know the Call-ID
+ * the agent's app sees (a B2BUA gives each side its own). Accepted for a join only, where the
+ * single-use nonce, the one-minute lifetime and the SIP identity check bound it; the agent's app then
+ * reports the call's binding and every later change of mode must name it.
+ */
+export const currentCallBinding = '*';
+
+/**
  * How a statement names the call. Must name one call (no wildcard): a statement captured on the way
  * could otherwise open whatever call the agent is on next. A Call-ID that is short and needs no JSON
  * escaping is used as it is (readable in logs); any other is named by `#` + base64url of the first
  * 16 bytes of its SHA-256, so every Call-ID fits the token. A plain form never starts with `#`.
  */
 export async function callBinding(callId: string): Promise<string> {
-  if (callId.length <= maxPlainCallIdChars && /^[\x21\x24-\x5b\x5d-\x7e][\x21\x23-\x5b\x5d-\x7e]*$/.test(callId)) return callId;
+  if (callId !== currentCallBinding && callId.length <= maxPlainCallIdChars && /^[\x21\x24-\x5b\x5d-\x7e][\x21\x23-\x5b\x5d-\x7e]*$/.test(callId)) return callId;
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(callId)));
   return `#${bytesToBase64Url(digest.subarray(0, 16))}`;
 }
@@ -56,8 +64,10 @@ export async function callBinding(callId: string): Promise<string> {
 export interface StatementRequest {
   sup: string;
   agent: string;
-  /** SIP Call-ID of the agent's customer call, as the agent's app sees it. */
-  callId: string;
+  /** SIP Call-ID of the agent's customer call, as the agent's app sees it... */
+  callId?: string;
+  /** ...or the call as already named: currentCallBinding for a join, else what the agent's app reported. */
+  binding?: string;
   mode: SupervisionMode;
   now: Date;
   lifetimeSeconds?: number;
@@ -70,7 +80,7 @@ export async function makeStatementPayload(req: StatementRequest): Promise<State
     v: 1,
     sup: req.sup.trim().toLowerCase(),
     agent: req.agent.trim().toLowerCase(),
-    call: await callBinding(req.callId),
+    call: req.binding ?? (await callBinding(req.callId ?? '')),
     mode: req.mode,
     iat,
     exp: iat + (req.lifetimeSeconds ?? defaultStatementLifetimeSeconds),
@@ -233,6 +243,8 @@ export interface StatementContext {
   seenNonces: NonceCache;
   skewSeconds?: number;
   maxLifetimeSeconds?: number;
+  /** A join: `call` may be currentCallBinding (see there). Never for a change of mode. */
+  allowCurrentCall?: boolean;
 }
 
 /**
@@ -271,7 +283,8 @@ export async function verifyStatement(token: string, ctx: StatementContext): Pro
   if (!use.allowed && use.code !== 'mode-not-allowed') return refusal('agent-outside-scope', use.reason, p);
   if (p.mode !== ctx.requestedMode) return refusal('mode-mismatch', `The statement grants ${p.mode}; the request asks for ${ctx.requestedMode}.`, p);
   if (!use.allowed) return refusal('mode-not-allowed', use.reason, p);
-  if (expectedCall === null || p.call !== expectedCall) return refusal('other-call', expectedCall === null ? 'The agent is not on a call.' : 'The statement names another call.', p);
+  const namesThisCall = p.call === expectedCall || (p.call === currentCallBinding && ctx.allowCurrentCall === true);
+  if (expectedCall === null || !namesThisCall) return refusal('other-call', expectedCall === null ? 'The agent is not on a call.' : 'The statement names another call.', p);
   if (ctx.sipIdentity.trim().toLowerCase() !== p.sup) return refusal('identity-mismatch', `The request comes from ${ctx.sipIdentity.slice(0, 80)}, the statement is signed for ${p.sup}.`, p);
 
   if (!ctx.seenNonces.add(replayKey, p.exp + skew, nowSec)) return refusal('replay-cache-full', 'Too many live statements to rule out a replay; try again shortly.', p);

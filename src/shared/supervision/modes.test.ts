@@ -11,14 +11,20 @@ describe('supervision modes', () => {
   });
 
   it('round-trips the INVITE header and refuses malformed or hostile values', () => {
-    const h = formatSuperviseHeader({ mode: 'whisper', callId: 'abc@host' });
+    const h = formatSuperviseHeader({ mode: 'whisper', callId: 'abc@host', statement: null });
     expect(h.startsWith(`${superviseHeader}: `)).toBe(true);
-    expect(parseSuperviseHeader(h.slice(superviseHeader.length + 2))).toEqual({ mode: 'whisper', callId: 'abc@host' });
-    expect(parseSuperviseHeader('mode=listen')).toEqual({ mode: 'listen', callId: null });
+    expect(parseSuperviseHeader(h.slice(superviseHeader.length + 2))).toEqual({ mode: 'whisper', callId: 'abc@host', statement: null });
+    expect(parseSuperviseHeader('mode=listen')).toEqual({ mode: 'listen', callId: null, statement: null });
+    const stmt = `${'a'.repeat(200)}.${'b-_'.repeat(29)}.${'C9'.repeat(21)}`;
+    expect(parseSuperviseHeader(formatSuperviseHeader({ mode: 'barge', callId: null, statement: stmt }).slice(superviseHeader.length + 2))).toEqual({ mode: 'barge', callId: null, statement: stmt });
+    expect(parseSuperviseHeader('mode=listen;stmt=a.b.c;stmt=d.e.f')).toBeNull(); // which one would the PBX keep?
+    expect(parseSuperviseHeader('mode=listen;mode=barge')).toBeNull();
+    expect(parseSuperviseHeader('mode=listen;stmt=a b')).toBeNull();
+    expect(parseSuperviseHeader(`mode=listen;stmt=${'a'.repeat(1100)}`)).toBeNull();
     expect(parseSuperviseHeader('mode=takeover')).toBeNull(); // takeover is only a change on an existing leg
     expect(parseSuperviseHeader('mode=listen;call=a b')).toBeNull();
     expect(parseSuperviseHeader('mode=listen=1')).toBeNull();
-    expect(parseSuperviseHeader('x'.repeat(600))).toBeNull();
+    expect(parseSuperviseHeader('x'.repeat(1100))).toBeNull();
   });
 
   it('parses mode-change and state bodies and refuses junk', () => {

@@ -15,33 +15,46 @@ export const routing: Record<MixMode, { supervisorToAgentHeadset: boolean; super
   barge: { supervisorToAgentHeadset: true, supervisorToCustomer: true, supervisorMicOpen: true },
 };
 
-/** SIP header on the supervisor's INVITE: `X-Whisperline-Supervise: mode=listen[;call=<Call-ID>]`. */
+/**
+ * SIP header on the supervisor's INVITE: `X-Whisperline-Supervise: mode=listen[;call=<Call-ID>];stmt=<token>`,
+ * `stmt` being the supervisor's signed statement (shared/policy/statement.ts).
+ */
 export const superviseHeader = 'X-Whisperline-Supervise';
+/** Room for the parameters and a statement (at most 600 characters). */
+export const maxSuperviseHeaderChars = 1024;
+const statementToken = /^[A-Za-z0-9_.-]{1,700}$/;
 
 export interface SuperviseRequest {
   mode: MixMode;
   /** The SIP Call-ID of the customer call, when the supervisor knows it; else the agent's current call. */
   callId: string | null;
+  /** The signed statement; null when the request carries none (then it is refused). */
+  statement: string | null;
 }
 
 export function formatSuperviseHeader(req: SuperviseRequest): string {
-  return `${superviseHeader}: mode=${req.mode}${req.callId ? `;call=${req.callId}` : ''}`;
+  return `${superviseHeader}: mode=${req.mode}${req.callId ? `;call=${req.callId}` : ''}${req.statement ? `;stmt=${req.statement}` : ''}`;
 }
 
 /** Parses the header value; null for anything malformed (the request is then refused with 400). */
 export function parseSuperviseHeader(value: string): SuperviseRequest | null {
-  if (value.length > 512) return null;
+  if (value.length > maxSuperviseHeaderChars) return null;
   const params = new Map<string, string>();
   for (const part of value.split(';')) {
     const [k, v, ...rest] = part.split('=');
     if (!k || v === undefined || rest.length) return null;
-    params.set(k.trim().toLowerCase(), v.trim());
+    const key = k.trim().toLowerCase();
+    // A repeated parameter is ambiguous (which one did the PBX or a proxy keep?): refused.
+    if (params.has(key)) return null;
+    params.set(key, v.trim());
   }
   const mode = params.get('mode');
   if (mode !== 'listen' && mode !== 'whisper' && mode !== 'barge') return null;
   const callId = params.get('call') ?? null;
   if (callId !== null && !/^[\x21-\x7e]{1,256}$/.test(callId)) return null;
-  return { mode, callId };
+  const statement = params.get('stmt') ?? null;
+  if (statement !== null && !statementToken.test(statement)) return null;
+  return { mode, callId, statement };
 }
 
 /**
@@ -62,11 +75,17 @@ export const supervisionInfoSchema = z.object({
    * requests out of order, and a late repeat must never undo a newer change.
    */
   seq: z.number().int().nonnegative().max(2 ** 31).optional(),
+  /** The supervisor's signed statement for this change (a repeat of the current mode needs none). */
+  stmt: z.string().regex(statementToken).optional(),
+  /** In a state: how the agent's app names the supervised call; statements for later changes name it. */
+  call: z.string().min(1).max(96).optional(),
+  /** In a state: the change just asked for was refused, and why (a B2BUA answers MESSAGE itself). */
+  refused: z.string().min(1).max(200).optional(),
 });
 export type SupervisionInfo = z.infer<typeof supervisionInfoSchema>;
 
 export function parseSupervisionInfo(body: string): SupervisionInfo | null {
-  if (body.length > 1024) return null;
+  if (body.length > 2048) return null;
   try {
     const parsed = supervisionInfoSchema.safeParse(JSON.parse(body));
     return parsed.success ? parsed.data : null;
