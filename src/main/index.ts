@@ -7,6 +7,7 @@ import { applyProvision, defaultSettings, provisionSchema, settingsSchema, type 
 import { parseJsonWith } from '../shared/parseJson';
 import { readFileSync } from 'node:fs';
 import { HistoryFile } from './historyFile';
+import { AuditForwarding } from './audit/forwarding';
 import { AuditLog } from './audit/log';
 import { managedPolicyLocation } from './policy/managedLocation';
 import { loadManagedPolicy, ManagedPolicyWatcher } from './policy/managedPolicy';
@@ -83,13 +84,6 @@ function start(): void {
   };
   const supervisorKey = () => (keyOpening ??= openSupervisorKey({ safeStorage, slot: keySlot }));
 
-  // The managed policy, kept current (folder watch, periodic recheck, reload at expiry).
-  const policyWatcher = new ManagedPolicyWatcher({
-    load: () => loadManagedPolicy({ platform: process.platform, env: process.env, now: new Date() }),
-    dir: managedPolicyLocation(process.platform, process.env).dir,
-    onChange: (r) => console.log(`Org policy: ${r.state === 'active' ? r.summary : r.reason}`),
-  });
-  const firstPolicyLoad = policyWatcher.start();
   // Opened now so a torn tail is set aside at start; if it cannot be opened the app still runs,
   // each append tries again, and until one succeeds the gate refuses every request (503).
   const auditLog = new AuditLog(join(app.getPath('userData'), 'audit', 'audit.log'));
@@ -97,6 +91,21 @@ function start(): void {
     (r) => r.setAside && console.warn(`Audit log: an unfinished last line was moved to ${r.setAside.tornPath}.`),
     (e: unknown) => console.error(`Audit log: ${(e as Error).message} Supervision requests are refused until it can be written.`),
   );
+  // Copies of the log for the org's log pipeline, where the signed policy says (audit.forward).
+  const auditForwarding = new AuditForwarding({ log: auditLog, stateDir: join(app.getPath('userData'), 'audit') });
+
+  // The managed policy, kept current (folder watch, periodic recheck, reload at expiry).
+  const policyWatcher = new ManagedPolicyWatcher({
+    load: () => loadManagedPolicy({ platform: process.platform, env: process.env, now: new Date() }),
+    dir: managedPolicyLocation(process.platform, process.env).dir,
+    onChange: (r) => {
+      console.log(`Org policy: ${r.state === 'active' ? r.summary : r.reason}`);
+      // Called with the first result too. Only a verified policy moves the forwarding; without one
+      // (expired, removed, refused) the last signed destinations keep receiving, refusals included.
+      if (r.state === 'active') void auditForwarding.update(r.policy.audit.forward);
+    },
+  });
+  const firstPolicyLoad = policyWatcher.start();
   const supervision = createSupervisionServices({
     policy: () => {
       const r = policyWatcher.result;

@@ -66,6 +66,43 @@ describe('org policy schema', () => {
     expect(reasonFor((p) => (p.teams[0].queues = Array.from({ length: 101 }, (_, i) => `q${i}`)))).toMatch(/^teams\.0\.queues/);
   });
 
+  it('accepts audit forwarding to syslog and HTTPS, and policies without it', () => {
+    expect(parsePolicy(clone()).ok).toBe(true);
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
+    const forward = {
+      syslog: { host: 'logs.example.com', port: 6514, appName: 'whisperline-desk', facility: 13, sdId: 'whisperline@32473' },
+      https: { url: 'https://pipeline.example.com:8443/audit/ingest?source=whisperline', ca },
+    };
+    const r = parsePolicy({ ...clone(), audit: { retentionDays: 365, forward } });
+    expect(r.ok && r.policy.audit.forward).toEqual(forward);
+    for (const host of ['10.0.0.5', '::1', '2001:db8::7', 'localhost', 'LOGS-1.corp.example']) {
+      expect(parsePolicy({ ...clone(), audit: { retentionDays: 1, forward: { syslog: { host, port: 514 } } } }).ok).toBe(true);
+    }
+    expect(parsePolicy({ ...clone(), audit: { retentionDays: 1, forward: { https: { url: 'https://[::1]:8443/in' } } } }).ok).toBe(true);
+    expect(parsePolicy({ ...clone(), audit: { retentionDays: 1, forward: {} } }).ok).toBe(true);
+  });
+
+  it('refuses audit forwarding destinations it cannot use safely', () => {
+    const syslog = (s: object) => reasonFor((p) => (p.audit.forward = { syslog: { host: 'logs.example.com', port: 514, ...s } }));
+    const https = (h: object) => reasonFor((p) => (p.audit.forward = { https: { url: 'https://pipeline.example.com/in', ...h } }));
+    for (const host of ['', ' logs.example.com', 'logs example.com', 'logs.example.com\n', '-logs.example.com', 'a..b', '999.1.1.1', '10.0.0.256', '[::1]', 'logs.example.com:514', 'x'.repeat(254), 'tcp://logs.example.com', 'lögs.example.com']) {
+      expect(syslog({ host })).toMatch(/^audit\.forward\.syslog\.host: /);
+    }
+    for (const port of [0, 65536, -1, 514.5, '514', null]) expect(syslog({ port })).toMatch(/^audit\.forward\.syslog\.port: /);
+    expect(syslog({ appName: 'white space' })).toMatch(/^audit\.forward\.syslog\.appName: /);
+    expect(syslog({ appName: 'a'.repeat(49) })).toMatch(/^audit\.forward\.syslog\.appName: /);
+    expect(syslog({ facility: 24 })).toMatch(/^audit\.forward\.syslog\.facility: /);
+    for (const sdId of ['a b', 'a=b', 'a]b', 'a"b', '', 'x'.repeat(33)]) expect(syslog({ sdId })).toMatch(/^audit\.forward\.syslog\.sdId: /);
+    expect(syslog({ protocol: 'udp' })).toMatch(/^audit\.forward\.syslog: .*protocol/);
+    for (const url of ['http://pipeline.example.com/in', 'http://127.0.0.1:8080/in', 'ftp://pipeline.example.com/', 'https://user:secret@pipeline.example.com/in', 'https://pipeline.example.com/in#x', 'pipeline.example.com/in', `https://pipeline.example.com/${'x'.repeat(2048)}`, 'javascript:alert(1)']) {
+      expect(https({ url })).toMatch(/^audit\.forward\.https\.url: /);
+    }
+    expect(https({ ca: '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n' })).toMatch(/^audit\.forward\.https\.ca: /);
+    expect(https({ ca: `-----BEGIN CERTIFICATE-----\n${'A'.repeat(64 * 1024)}\n-----END CERTIFICATE-----\n` })).toMatch(/^audit\.forward\.https\.ca: /);
+    expect(https({ headers: { Authorization: 'Bearer x' } })).toMatch(/^audit\.forward\.https: .*headers/);
+    expect(reasonFor((p) => (p.audit.forward = { kafka: { host: 'k' } }))).toMatch(/^audit\.forward: .*kafka/);
+  });
+
   it('refuses an oversized text before parsing it', () => {
     const r = parsePolicyText(`"${'x'.repeat(maxPolicyChars)}"`);
     expect(r).toEqual({ ok: false, reason: `larger than ${maxPolicyChars} characters` });
@@ -83,7 +120,7 @@ describe('org policy schema', () => {
 
   it('never throws on the example with one field replaced by anything (fuzz)', () => {
     // Deep, structured mutations reach the cross-reference checks, not just the top-level type check.
-    const paths: (string | number)[][] = [['roles', 'trainer', 'modes', 'listen'], ['teams', 0, 'agents'], ['teams', 0], ['people', 3, 'supervisorKeys', 0], ['people', 3], ['agentNotice'], ['issuedAt'], ['teams', 1, 'supervisors']];
+    const paths: (string | number)[][] = [['roles', 'trainer', 'modes', 'listen'], ['teams', 0, 'agents'], ['teams', 0], ['people', 3, 'supervisorKeys', 0], ['people', 3], ['agentNotice'], ['issuedAt'], ['teams', 1, 'supervisors'], ['audit', 'forward']];
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 3 }), (path, value) => {
         const p = clone();

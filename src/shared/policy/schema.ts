@@ -84,6 +84,65 @@ const personSchema = z
   .strict();
 export type Person = z.infer<typeof personSchema>;
 
+/**
+ * A DNS name (labels of letters, digits and inner hyphens; the last one not all digits, so a
+ * mistyped IPv4 address such as 10.0.0.256 is refused) or an IPv4/IPv6 address, without brackets.
+ */
+const hostnamePattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+const hostSchema = z.union([z.ipv4(), z.ipv6(), z.string().regex(hostnamePattern)], { error: 'must be a host name or an IP address' });
+
+/**
+ * Where the receiver of the audit log listens: https:// only (entries name people and calls). No
+ * user:password in it: every user of the machine can read the policy, and status lines would show it.
+ */
+const forwardUrlSchema = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'https:' && u.username === '' && u.password === '' && u.hash === '' && hostSchema.safeParse(u.hostname.replace(/^\[(.*)\]$/, '$1')).success;
+    } catch {
+      return false;
+    }
+  }, 'must be an https:// address without user name, password or #fragment');
+
+/** PEM certificates (the CA of an org's private PKI); a chain of a few fits well under 64 KiB. */
+const pemCertificatesSchema = z
+  .string()
+  .max(64 * 1024)
+  .regex(/^\s*(?:-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*)+$/, 'must be PEM certificates (-----BEGIN CERTIFICATE-----)');
+
+/** Copies of the audit log for the org's log pipeline (src/main/audit/forwarding.ts); each destination gets every entry. */
+const auditForwardSchema = z
+  .object({
+    /** RFC 5424 over TCP, octet-counted (rsyslog imtcp, syslog-ng network(transport("tcp"))). */
+    syslog: z
+      .object({
+        host: hostSchema,
+        port: z.number().int().min(1).max(65535),
+        /** APP-NAME; printable ASCII without spaces (RFC 5424). Default "whisperline". */
+        appName: z.string().regex(/^[\x21-\x7e]{1,48}$/, 'printable ASCII without spaces, at most 48').optional(),
+        /** Syslog facility 0–23; default 13 (log audit). */
+        facility: z.number().int().min(0).max(23).optional(),
+        /** SD-ID, e.g. "whisperline@<your IANA enterprise number>". */
+        sdId: z.string().regex(/^[\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]{1,32}$/, 'printable ASCII without spaces, =, ] or ", at most 32').optional(),
+      })
+      .strict()
+      .optional(),
+    /** One JSON POST per batch (src/main/audit/https.ts); any 2xx is delivered. */
+    https: z
+      .object({
+        url: forwardUrlSchema,
+        /** Trust this CA (PEM) for the receiver's certificate instead of the system's CAs. */
+        ca: pemCertificatesSchema.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type AuditForwardConfig = z.infer<typeof auditForwardSchema>;
+
 export const policySchema = z
   .object({
     version: z.literal(1),
@@ -103,7 +162,7 @@ export const policySchema = z
         retentionDays: z.number().int().min(0).max(3650),
       })
       .strict(),
-    audit: z.object({ retentionDays: z.number().int().min(1).max(3650) }).strict(),
+    audit: z.object({ retentionDays: z.number().int().min(1).max(3650), forward: auditForwardSchema.optional() }).strict(),
   })
   .strict()
   .superRefine((p, ctx) => {
