@@ -287,7 +287,10 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
   it('takeover hands the customer to the supervisor and frees the agent', async () => {
     await customerCallsAgent();
     await join(supervisor);
-    await supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
+    await supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor({ timeout: 15_000 }).catch(async (e) => {
+      console.log('Join did not become active; notices (supervisor, agent), Listen disabled:', await supervisor.page.getByTestId('notice').allTextContents(), await agent.page.getByTestId('notice').allTextContents(), await supervisor.page.getByTestId('supervise-listen').isDisabled());
+      throw e;
+    });
     await setMode('takeover');
     await expectHears(customer, tones.supervisor);
     await expectHears(supervisor, tones.customer);

@@ -60,13 +60,16 @@ describeEachServer((server) => `DTMF, transfers and call waiting through ${serve
       await agent.page.getByTestId('settings-save').click();
       await agent.page.getByTestId('settings').waitFor({ state: 'hidden' });
       await expect(callCard(agent.page, 'active').count(), 'changing DTMF mode must not end the call').resolves.toBe(1);
+      // From here on only the INFO digits count: under CPU load Asterisk has logged a late redundant
+      // RFC 4733 end packet of the '#' above as a second digit (seen once: '123##4*').
+      const beforeInfo = server.kind === 'asterisk' ? digitsAsteriskGotFromAgent() : '';
       for (const k of ['4', '*']) await agent.page.getByTestId(`key-${k}`).click();
       if (server.kind === 'kamailio') {
         // A proxy relays the INFO itself: the far end's app receives and shows the digits.
         await expect.poll(() => customer.page.getByTestId('dtmf-received').textContent(), { timeout: 20_000 }).toBe('4*');
       } else {
         // Asterisk answers the INFO itself (200 OK) and takes the digits, like the RTP events above...
-        await expect.poll(() => digitsAsteriskGotFromAgent().slice(before.length), { timeout: 20_000 }).toBe('123#4*');
+        await expect.poll(() => digitsAsteriskGotFromAgent().slice(beforeInfo.length).replace(/^#+/, ''), { timeout: 20_000 }).toBe('4*');
         await expect.poll(() => agent.page.getByTestId('dtmf-sent').textContent()).toBe('123#4*');
         // ...and sends them to the customer's leg the way that endpoint takes DTMF (dtmf_mode=rfc4733):
         // as RTP events, which a WebRTC app cannot show. The customer's app sees no INFO digits.
