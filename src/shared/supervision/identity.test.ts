@@ -6,6 +6,7 @@ describe('who a supervision request comes from', () => {
     expect(presentedIdentity('sip:1101@pbx.local', 'pbx.local')).toBe('1101@pbx.local');
     expect(presentedIdentity('sip:QA-Lead@other.example;transport=ws', 'pbx.local')).toBe('qa-lead@other.example');
     expect(presentedIdentity('<sip:1101@PBX.local>', 'pbx.local')).toBe('1101@pbx.local');
+    expect(presentedIdentity('"Team Lead" <sip:1101@pbx.local;transport=ws>', 'pbx.local')).toBe('1101@pbx.local');
     expect(presentedIdentity('1101', 'pbx.local')).toBe('1101@pbx.local');
   });
 

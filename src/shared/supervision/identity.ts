@@ -4,9 +4,9 @@
  * proves it, and the two must agree.
  */
 
-/** `1101`, `sip:1101@pbx.example` and `1101@pbx.example` all name the same person on the agent's domain. */
+/** `1101`, `sip:1101@pbx.example`, `"Name" <sip:1101@pbx.example>` and `1101@pbx.example` all name the same person on the agent's domain. */
 export function normalizeIdentity(identity: string, defaultDomain: string): string {
-  const bare = identity.trim().replace(/^sips?:/i, '').replace(/[;?>].*$/, '').toLowerCase();
+  const bare = identity.trim().replace(/^[^<]*</, '').replace(/^sips?:/i, '').replace(/[;?>].*$/, '').toLowerCase();
   return bare.includes('@') ? bare : `${bare}@${defaultDomain.toLowerCase()}`;
 }
 
