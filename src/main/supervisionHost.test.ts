@@ -78,9 +78,15 @@ describe('checkSupervision', () => {
     // Runs once the entry is written and fsync'ed, before append resolves.
     log.onAppend((e) => order.push(`on disk: ${e.action} (${onDisk().length} line)`));
     const verdict = await s.checkSupervision(req(token)).then((v) => (order.push('answered'), v));
-    expect(verdict).toEqual({ ok: true, supervisor: sup, keyLabel: 'Demo Supervisor laptop', modes: ['listen', 'whisper', 'barge', 'takeover'] });
+    expect(verdict).toEqual({ ok: true, supervisor: sup, keyLabel: 'Demo Supervisor laptop', modes: ['listen', 'whisper', 'barge', 'takeover'], notice: policy.agentNotice });
     expect(order).toEqual(['on disk: join (1 line)', 'answered']);
     expect(onDisk()).toEqual([expect.objectContaining({ seq: 1, action: 'join', actor: sup, subject: agent, call: callId, mode: 'listen', result: 'ok' })]);
+  });
+
+  it('answers with what the policy says the agent is shown, not a setting of the agent’s', async () => {
+    const quiet = { ...policy, agentNotice: { notifyAgent: false, allowDecline: true } };
+    const s = services({ policy: () => quiet });
+    expect(await s.checkSupervision(req(await signed(s)))).toMatchObject({ ok: true, notice: { notifyAgent: false, allowDecline: true } });
   });
 
   it('refuses the same token again as a replay, and records the refusal', async () => {

@@ -107,7 +107,6 @@ export class WhisperlineApp {
 
   private applyPhoneSettings(settings: Settings): void {
     this.phone.dtmfMode = settings.dtmfMode;
-    this.phone.supervision.supervisionSettings = settings.supervision;
     this.phone.supervision.setSupervisorVolume(settings.supervisorVolume);
   }
 

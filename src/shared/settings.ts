@@ -37,9 +37,9 @@ export const settingsSchema = z.object({
   audio: audioSettingsSchema.default({ micId: null, headsetId: null, ringerId: null }),
   dtmfMode: z.enum(['rfc4733', 'info']).default('rfc4733'),
   /**
-   * What the agent sees of supervision. Who may supervise whom is the signed org policy's alone;
-   * `supervisors` (the old per-desk list, which the agent could edit) is kept only so older
-   * settings files still load, and is ignored.
+   * Retired: who may supervise whom, whether the agent is shown a silent listener and may decline
+   * coaching are the signed org policy's alone (`agentNotice`). These agent-editable fields are
+   * kept only so older settings files still load, and are ignored.
    */
   supervision: z
     .object({

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { hasPath, type GraphTopology } from '../../src/shared/audioGraph';
 import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
-import { enrolAndPublish } from '../support/policy';
+import { enrolAndPublish, makeOrgPolicy, refreshPolicy, supervisorPublicKey } from '../support/policy';
 import { around, callCard, dial, expectHears, expectSilent, listen, mark, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
 import { fmtTrace, traceEvent, unusedHz } from '../support/audioProbe';
 
@@ -236,19 +236,41 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
     await expectSilent(agent, tones.supervisor);
   });
 
-  it('the agent may decline whisper coaching when settings allow it', async () => {
-    await agent.page.getByTestId('open-settings').click();
-    await agent.page.getByTestId('settings-allow-decline').check();
-    await agent.page.getByTestId('settings-save').click();
+  it('the org policy, not the agent, decides whether a silent listener is shown and coaching may be declined', async () => {
+    // The published policy (the example's notice: agents shown, may not decline) offers no decline.
     await customerCallsAgent();
     await join(supervisor);
     await setMode('whisper');
-    await expectHears(agent, tones.supervisor);
-    await agent.page.getByTestId('decline-whisper').click();
-    await agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
-    await supervisor.page.locator('[data-testid="supervision"][data-mode="listen"]').waitFor();
-    await expectSilent(agent, tones.supervisor);
-    await expect.poll(() => supervisor.page.getByTestId('notice').last().textContent()).toMatch(/declined coaching/);
+    await agent.page.locator('[data-testid="supervised-banner"][data-mode="whisper"]').waitFor();
+    await expect(agent.page.getByTestId('decline-whisper').count()).resolves.toBe(0);
+    await supervisor.page.getByTestId('leave').click();
+    await agent.page.getByTestId('supervised-banner').waitFor({ state: 'detached' });
+    for (const p of [customer, agent]) await resetParty(p.page);
+    // IT republishes it: listeners not shown, coaching may be declined.
+    const republished = await makeOrgPolicy(scenario.sip.domain, { '1101': await supervisorPublicKey(supervisor.page) }, (p) => {
+      p.agentNotice = { notifyAgent: false, allowDecline: true };
+    });
+    scenario.site.publish(republished);
+    try {
+      for (const p of [agent, supervisor]) await refreshPolicy(p.page, 'active', republished.keyId);
+      await customerCallsAgent();
+      await join(supervisor);
+      await supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
+      await expectHears(supervisor, tones.customer);
+      await expect(agent.page.getByTestId('supervised-banner').count()).resolves.toBe(0);
+      await setMode('whisper');
+      await agent.page.locator('[data-testid="supervised-banner"][data-mode="whisper"]').waitFor();
+      await expectHears(agent, tones.supervisor);
+      await agent.page.getByTestId('decline-whisper').click();
+      await supervisor.page.locator('[data-testid="supervision"][data-mode="listen"]').waitFor();
+      await agent.page.getByTestId('supervised-banner').waitFor({ state: 'detached' });
+      await expectSilent(agent, tones.supervisor);
+      await expect.poll(() => supervisor.page.getByTestId('notice').last().textContent()).toMatch(/declined coaching/);
+    } finally {
+      // The rest of the file runs under the policy it started with.
+      for (const leave of await supervisor.page.getByTestId('leave').all()) await leave.click().catch(() => undefined);
+      await enrolAndPublish(scenario.site, scenario.sip.domain, { '1101': supervisor.page }, {}, [intruder.page, agent.page]);
+    }
   });
 
   it('a second call never crosses into the supervised one', async () => {

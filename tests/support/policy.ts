@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { examplePolicy } from '../../src/node/adminCli';
 import { bytesToBase64 } from '../../src/shared/policy/canonical';
 import { policySchema, type OrgPolicy } from '../../src/shared/policy/schema';
-import { signPolicy } from '../../src/shared/policy/signedPolicy';
+import { keyIdOf, signPolicy } from '../../src/shared/policy/signedPolicy';
 import { makeStatementPayload, signStatement } from '../../src/shared/policy/statement';
 import type { SupervisionMode } from '../../src/shared/supervision/modes';
 
@@ -16,6 +16,8 @@ export interface PublishedPolicy {
   signedText: string;
   /** admin.pub */
   adminPub: string;
+  /** The admin key's id, which the page's policy summary names. */
+  keyId: string;
 }
 
 export async function makeOrgPolicy(
@@ -35,7 +37,7 @@ export async function makeOrgPolicy(
     person.supervisorKeys = mine.map((publicKey, i) => ({ publicKey, enrolledAt: new Date(now).toISOString(), label: `test key ${i + 1} of ${ext}` }));
   }
   const signed = await signPolicy(input, admin.privateKey, adminPub);
-  return { policy: policySchema.parse(input), signedText: JSON.stringify(signed, null, 2), adminPub };
+  return { policy: policySchema.parse(input), signedText: JSON.stringify(signed, null, 2), adminPub, keyId: await keyIdOf(adminPub) };
 }
 
 export async function newKeyPair(): Promise<{ pair: CryptoKeyPair; publicKey: string }> {
@@ -63,15 +65,20 @@ export async function supervisorPublicKey(page: Page): Promise<string> {
   return value;
 }
 
-/** Has the page look at the published policy again (Settings → Organisation), until it is `state`. */
-export async function refreshPolicy(page: Page, state: 'active' | 'none' = 'active'): Promise<void> {
+/**
+ * Has the page look at the published policy again (Settings → Organisation), until it is `state`
+ * (and, given `keyId`, the policy signed by that admin key: one replaced while the page ran).
+ */
+export async function refreshPolicy(page: Page, state: 'active' | 'none' = 'active', keyId?: string): Promise<void> {
   if (!(await page.getByTestId('settings').isVisible())) await page.getByTestId('open-settings').click();
   const status = page.getByTestId('org-policy');
-  for (let i = 0; i < 40 && (await status.getAttribute('data-state').catch(() => null)) !== state; i++) {
+  const current = async () => (await status.getAttribute('data-state').catch(() => null)) === state && (!keyId || ((await status.textContent().catch(() => '')) ?? '').includes(keyId));
+  for (let i = 0; i < 40 && !(await current()); i++) {
     await page.getByTestId('org-policy-refresh').click();
     await page.waitForTimeout(250);
   }
-  await page.locator(`[data-testid="org-policy"][data-state="${state}"]`).waitFor({ timeout: 5000 });
+  const wanted = page.locator(`[data-testid="org-policy"][data-state="${state}"]`);
+  await (keyId ? wanted.filter({ hasText: keyId }) : wanted).waitFor({ timeout: 5000 });
   await page.keyboard.press('Escape');
   await page.getByTestId('settings').waitFor({ state: 'hidden' });
 }
@@ -90,6 +97,6 @@ export async function enrolAndPublish(site: PolicySite, domain: string, supervis
   for (const [ext, page] of Object.entries(supervisors)) keys[ext] = [...(keys[ext] ?? []), await supervisorPublicKey(page)];
   const published = await makeOrgPolicy(domain, keys);
   site.publish(published);
-  for (const page of [...Object.values(supervisors), ...otherPages]) await refreshPolicy(page);
+  for (const page of [...Object.values(supervisors), ...otherPages]) await refreshPolicy(page, 'active', published.keyId);
   return published;
 }

@@ -1,6 +1,6 @@
 import type { LoadedSettings, WhisperlineBridge } from '../../shared/bridge';
 import { applyProvision, defaultSettings, parseSettingsText, provisionSchema, type Provision, type Settings } from '../../shared/settings';
-import { fetchOrgPolicy, webSupervisorKey } from './webOrg';
+import { webSupervisorKey } from './webOrg';
 import { createWebSupervision } from './webSupervision';
 import { foldHistory, historyEntrySchema, type HistoryEntry } from '../../shared/callHistory';
 
@@ -71,7 +71,6 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     async readHistory() {
       return foldHistory((storage.getItem(historyKey) ?? '').split('\n'));
     },
-    getOrgPolicy: () => fetchOrgPolicy(),
     getSupervisorKey: () => webSupervisorKey(`supervisor${profile}`),
     onDialRequest() {
       return () => undefined;

@@ -2,7 +2,7 @@
 // run in the page against the policy published by the hosting server, and an audit trail in this
 // browser profile. A page cannot fsync, so "durable" here means "in localStorage before the answer";
 // the desktop app keeps the real append-only file (README → For IT).
-import type { AuditCheck, SignedStatement, StatementAsk, SupervisionAuditEvent, WhisperlineBridge } from '../../shared/bridge';
+import type { AuditCheck, OrgPolicyStatus, SignedStatement, StatementAsk, SupervisionAuditEvent, WhisperlineBridge } from '../../shared/bridge';
 import { canonicalJson } from '../../shared/policy/canonical';
 import { SupervisionGate } from '../../shared/policy/gate';
 import type { OrgPolicy } from '../../shared/policy/schema';
@@ -21,12 +21,20 @@ async function sha256Hex(text: string): Promise<string> {
 
 const hashOf = (entry: Omit<Entry, 'hash'>) => sha256Hex(canonicalJson(entry));
 
-type Methods = Pick<WhisperlineBridge, 'checkSupervision' | 'recordSupervision' | 'signSupervision' | 'verifyAudit'>;
+type Methods = Pick<WhisperlineBridge, 'getOrgPolicy' | 'checkSupervision' | 'recordSupervision' | 'signSupervision' | 'verifyAudit'>;
 
 export function createWebSupervision(storage: Storage, profile: string): Methods {
   const auditKey = `whisperline${profile}.audit`;
+  // One copy of the published policy for the page's status and the gate: a policy IT replaced or
+  // withdrew takes effect on the app's next look (every minute, or "Check the policy again").
+  const inForce = (s: OrgPolicyStatus): OrgPolicy | null => (s.state === 'active' ? s.policy : null);
   let policy: Promise<OrgPolicy | null> | null = null;
-  const loadPolicy = () => (policy = fetchOrgPolicy().then((s) => (s.state === 'active' ? s.policy : null)));
+  const fetchStatus = (): Promise<OrgPolicyStatus> => {
+    const status = fetchOrgPolicy();
+    policy = status.then(inForce);
+    return status;
+  };
+  const loadPolicy = () => fetchStatus().then(inForce);
   // One append at a time: each entry names the hash of the one before.
   let tail: Promise<unknown> = Promise.resolve();
 
@@ -53,6 +61,7 @@ export function createWebSupervision(storage: Storage, profile: string): Methods
   });
 
   return {
+    getOrgPolicy: fetchStatus,
     async checkSupervision(check) {
       try {
         return await gate.check(check);

@@ -1,6 +1,7 @@
 import type { Session } from 'sip.js';
 import type { CallRecord } from '../../shared/callHistory';
 import type { MixMode } from '../../shared/supervision/modes';
+import type { AgentNotice } from '../../shared/policy/gate';
 import type { CallLeg, SupervisionLeg } from '../audio/engine';
 
 /** What the phone keeps per SIP session, beside the view state in the store. */
@@ -21,7 +22,8 @@ export interface CallEntry {
   /**
    * Agent side. `seq`: the newest supervisor request applied (requests can arrive out of order).
    * `supervisorId`: who the verified statement named; `callerUri`: who the PBX said it was;
-   * `callId`: the customer call's SIP Call-ID; `binding`: how statements name it; `joinedAt`: for the audit.
+   * `callId`: the customer call's SIP Call-ID; `binding`: how statements name it; `joinedAt`: for the audit;
+   * `notice`: what the agent is shown, from the org policy that allowed the join.
    */
   supervision: {
     mode: MixMode;
@@ -33,6 +35,7 @@ export interface CallEntry {
     callId: string;
     binding: string;
     joinedAt: number;
+    notice: AgentNotice;
   } | null;
   /** Supervisor side: how the agent's app names the supervised call (statements for changes name it). */
   reportedCall?: string;

@@ -1,6 +1,5 @@
 import { Invitation, Inviter, SessionState } from 'sip.js';
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web';
-import type { Settings } from '../../shared/settings';
 import { userOf } from '../../shared/dialTarget';
 import { parseSuperviseHeader, parseSupervisionInfo, type MixMode, type SupervisionMode } from '../../shared/supervision/modes';
 import { capabilities, resolveProfile, type Capability, type PbxProfile } from '../../shared/pbx/profiles';
@@ -57,8 +56,6 @@ export class Supervision {
 
   // ---- agent side ----------------------------------------------------------------------------
 
-  /** What the agent sees of supervision (who may supervise is the org policy's); set by the app from settings. */
-  supervisionSettings: Settings['supervision'] = { supervisors: [], notifyAgent: true, allowDeclineWhisper: false };
   supervisorVolume = 1;
 
   /** `header`: the X-Whisperline-Supervise value; null when the request carried more than one. */
@@ -97,8 +94,9 @@ export class Supervision {
       callId,
       binding: await this.policy.bindingOf(callId),
       joinedAt: Date.now(),
+      notice: verdict.notice,
     };
-    patchCall(customer.id, { supervisedBy: { supervisor: callerName, mode: request.mode } });
+    patchCall(customer.id, { supervisedBy: { supervisor: callerName, mode: request.mode, notice: verdict.notice } });
     // Auto-answer, never ring: the request was verified above.
     invitation.accept({ sessionDescriptionHandlerModifiers: legModifiers }).catch((e: Error) => {
       notify('error', `Supervision leg failed: ${e.message}`);
@@ -143,7 +141,7 @@ export class Supervision {
     if (!entry.supervision) return;
     entry.supervision.mode = mode;
     entry.supLeg?.setMode(mode);
-    patchCall(entry.supervision.customerCallId, { supervisedBy: { supervisor: entry.supervision.supervisor, mode } });
+    patchCall(entry.supervision.customerCallId, { supervisedBy: { supervisor: entry.supervision.supervisor, mode, notice: entry.supervision.notice } });
   }
 
   /** The agent's side of a supervision leg is up: hear the supervisor (as the mode allows), confirm. */
@@ -222,10 +220,10 @@ export class Supervision {
     this.sendState(entry, change.mode);
   }
 
-  /** Agent declines whisper coaching (when settings allow): back to listen, and the supervisor is told. */
+  /** Agent declines whisper coaching (when the org policy allows it): back to listen, and the supervisor is told. */
   async declineWhisper(customerCallId: string): Promise<void> {
     const entry = [...this.core.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
-    if (!entry?.supervision || !this.supervisionSettings.allowDeclineWhisper) return;
+    if (!entry?.supervision?.notice.allowDecline) return;
     this.applyAgentMode(entry, 'listen');
     this.policy.record({ actor: this.policy.me(), subject: this.policy.me(), call: entry.supervision.callId, action: 'mode', mode: 'listen', result: 'ok', reason: `declined coaching from ${entry.supervision.supervisorId}` });
     await sendSupervisionMessage(entry, { type: 'mode', mode: 'listen', by: 'agent' }).catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { HistoryItem } from '../../shared/callHistory';
 import type { Settings } from '../../shared/settings';
 import type { OrgPolicyStatus } from '../../shared/bridge';
+import type { AgentNotice } from '../../shared/policy/gate';
 import { createStore } from './createStore';
 import type { MixMode, SupervisionMode } from '../../shared/supervision/modes';
 
@@ -28,8 +29,11 @@ export interface CallView {
   /** Supervisor side: the agent being supervised and the current mode. */
   /** `confirmed`: the agent's app has reported the leg is mixed in (end to end, through any PBX). */
   supervising: { agent: string; mode: SupervisionMode; talk: boolean; ptt: boolean; confirmed: boolean } | null;
-  /** Agent side, on the customer call: who supervises it and how. */
-  supervisedBy: { supervisor: string; mode: MixMode } | null;
+  /**
+   * Agent side, on the customer call: who supervises it and how; `notice` is the org policy's rule
+   * (whether a silent listener is shown, whether the agent may decline coaching).
+   */
+  supervisedBy: { supervisor: string; mode: MixMode; notice: AgentNotice } | null;
   /** Agent is holding the talk-back key: the customer does not hear the agent. */
   talkBack: boolean;
 }

@@ -38,6 +38,12 @@ export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; ope
           {policy.state === 'active' ? policy.summary : policy.reason}
         </Alert>
       )}
+      {policy?.state === 'active' && (
+        <Typography variant="caption" data-testid="org-agent-notice">
+          {policy.policy.agentNotice.notifyAgent ? 'Agents are shown when a supervisor listens silently.' : 'Agents are not shown when a supervisor listens silently (they always see coaching and barge-in).'}{' '}
+          {policy.policy.agentNotice.allowDecline ? 'Agents may decline coaching.' : 'Agents may not decline coaching.'}
+        </Typography>
+      )}
       <Stack direction="row" spacing={1}>
         {/* IT may have installed or replaced the policy a moment ago. */}
         <Button size="small" data-testid="org-policy-refresh" onClick={() => setChecks((n) => n + 1)}>

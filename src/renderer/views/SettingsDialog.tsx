@@ -1,6 +1,6 @@
 import { OrgSection } from './OrgSection';
 import { PbxProfileFields, profileFormOf, storedProfileOf, type PbxProfileForm } from './PbxProfileFields';
-import { Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { WhisperlineApp } from '../app';
 import { accountSchema, defaultSettings, type Settings } from '../../shared/settings';
@@ -17,7 +17,6 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
   const [audio, setAudio] = useState(settings.audio);
   const [dtmfMode, setDtmfMode] = useState(settings.dtmfMode);
   const [role, setRole] = useState(settings.role);
-  const [supervision, setSupervision] = useState(settings.supervision);
   const [pbx, setPbx] = useState<PbxProfileForm>(profileFormOf(undefined));
   const [error, setError] = useState<string | null>(null);
 
@@ -28,7 +27,6 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
     setAudio(settings.audio);
     setDtmfMode(settings.dtmfMode);
     setRole(settings.role);
-    setSupervision(settings.supervision);
     setPbx(profileFormOf(a?.pbxProfile));
     setError(null);
     void app.refreshDevices(false);
@@ -73,7 +71,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
     }
     setError(null);
     onClose();
-    await app.saveSettings({ ...settings, account: parsed.data, audio, dtmfMode, role, supervision }, password || null);
+    await app.saveSettings({ ...settings, account: parsed.data, audio, dtmfMode, role }, password || null);
   };
 
   return (
@@ -108,14 +106,6 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
             <MenuItem value="agent">An agent</MenuItem>
             <MenuItem value="supervisor">A supervisor</MenuItem>
           </TextField>
-          <FormControlLabel
-            control={<Checkbox checked={supervision.notifyAgent} onChange={(e) => setSupervision({ ...supervision, notifyAgent: e.target.checked })} slotProps={{ input: { 'data-testid': 'settings-notify' } as object }} />}
-            label="Show me when a supervisor is listening"
-          />
-          <FormControlLabel
-            control={<Checkbox checked={supervision.allowDeclineWhisper} onChange={(e) => setSupervision({ ...supervision, allowDeclineWhisper: e.target.checked })} slotProps={{ input: { 'data-testid': 'settings-allow-decline' } as object }} />}
-            label="Let me decline whisper coaching"
-          />
           <OrgSection app={app} open={open} supervisor={role === 'supervisor'} />
           {error && (
             <Alert severity="error" data-testid="settings-error">

@@ -9,13 +9,13 @@ const modeText = { listen: 'is listening', whisper: 'is coaching you (customer c
 export function SupervisionBanner({ app, call }: { app: WhisperlineApp; call: CallView }) {
   const sup = call.supervisedBy;
   const [speaking, setSpeaking] = useState(false);
-  const settings = app.phone.supervision.supervisionSettings;
   useEffect(() => {
     if (!sup) return;
     const t = setInterval(() => setSpeaking(app.phone.supervision.supervisorLevelDb(call.id) > -45), 150);
     return () => clearInterval(t);
   }, [app, call.id, sup]);
-  if (!sup || (sup.mode === 'listen' && !settings.notifyAgent)) return null;
+  // The org policy decides whether a silent listener is shown; a voice the agent hears always is.
+  if (!sup || (sup.mode === 'listen' && !sup.notice.notifyAgent)) return null;
   return (
     <Alert severity={sup.mode === 'listen' ? 'info' : 'success'} icon={false} data-testid="supervised-banner" data-mode={sup.mode} sx={{ mt: 1.5 }}>
       <Stack spacing={1}>
@@ -40,7 +40,7 @@ export function SupervisionBanner({ app, call }: { app: WhisperlineApp; call: Ca
           >
             Hold to talk to {sup.supervisor}
           </Button>
-          {sup.mode === 'whisper' && settings.allowDeclineWhisper && (
+          {sup.mode === 'whisper' && sup.notice.allowDecline && (
             <Button size="small" color="inherit" data-testid="decline-whisper" onClick={() => void app.phone.supervision.declineWhisper(call.id)}>
               Decline coaching
             </Button>

@@ -27,8 +27,11 @@ export interface SupervisionCheck {
 
 export type SupervisionGateCode = StatementRefusalCode | 'audit-unavailable';
 
+/** What the agent is shown of a supervision: the org policy's rule, not the agent's own choice. */
+export type AgentNotice = OrgPolicy['agentNotice'];
+
 export type SupervisionVerdict =
-  | { ok: true; supervisor: string; keyLabel: string; modes: SupervisionMode[] }
+  | { ok: true; supervisor: string; keyLabel: string; modes: SupervisionMode[]; notice: AgentNotice }
   | { ok: false; status: number; reason: string; code: SupervisionGateCode; detail: string };
 
 /** What both apps record (the audit log's event, without the chain fields). */
@@ -102,7 +105,9 @@ export class SupervisionGate {
       allowCurrentCall: req.step === 'join',
     });
     if (!v.ok) return { ok: false, status: v.status, reason: v.reason, code: v.code, detail: v.detail };
-    return { ok: true, supervisor: v.statement.sup, keyLabel: v.keyLabel, modes: policy ? modesFor(policy, v.statement.sup, req.agentId) : [] };
+    // verifyStatement allows nothing without a policy; the policy that allowed this request also says what the agent is shown.
+    if (!policy) return refusal('no-policy', 403, 'No Supervision Policy', 'This app has no valid org policy, so it allows no supervision.');
+    return { ok: true, supervisor: v.statement.sup, keyLabel: v.keyLabel, modes: modesFor(policy, v.statement.sup, req.agentId), notice: { ...policy.agentNotice } };
   }
 }
 
