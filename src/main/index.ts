@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { HistoryFile } from './historyFile';
 import { AuditForwarding } from './audit/forwarding';
 import { AuditLog } from './audit/log';
+import { AuditRetention } from './audit/retention';
 import { managedPolicyLocation } from './policy/managedLocation';
 import { loadManagedPolicy, ManagedPolicyWatcher } from './policy/managedPolicy';
 import { openSupervisorKey, type SupervisorKey } from './policy/supervisorKey';
@@ -93,6 +94,8 @@ function start(): void {
   );
   // Copies of the log for the org's log pipeline, where the signed policy says (audit.forward).
   const auditForwarding = new AuditForwarding({ log: auditLog, stateDir: join(app.getPath('userData'), 'audit') });
+  // Entries older than the policy's audit.retentionDays go, once every destination has them.
+  const auditRetention = new AuditRetention({ log: auditLog, deliveredToAll: () => auditForwarding.deliveredToAll() });
 
   // The managed policy, kept current (folder watch, periodic recheck, reload at expiry).
   const policyWatcher = new ManagedPolicyWatcher({
@@ -102,7 +105,10 @@ function start(): void {
       console.log(`Org policy: ${r.state === 'active' ? r.summary : r.reason}`);
       // Called with the first result too. Only a verified policy moves the forwarding; without one
       // (expired, removed, refused) the last signed destinations keep receiving, refusals included.
-      if (r.state === 'active') void auditForwarding.update(r.policy.audit.forward);
+      if (r.state === 'active') {
+        const { forward, retentionDays } = r.policy.audit;
+        void auditForwarding.update(forward).then(() => auditRetention.apply(retentionDays));
+      }
     },
   });
   const firstPolicyLoad = policyWatcher.start();

@@ -15,7 +15,7 @@ import { settingsSchema, type Settings } from '../shared/settings';
 import { callRecordSchema, wrapUpSchema, type HistoryEntry, type HistoryRead } from '../shared/callHistory';
 import { statementPayloadSchema } from '../shared/policy/statement';
 import { supervisionModes } from '../shared/supervision/modes';
-import { auditActions, auditLimits, auditResults } from './audit/entry';
+import { auditLimits, auditResults, recordableActions } from './audit/entry';
 
 export interface IpcMainLike {
   handle(channel: string, listener: (event: { senderFrame?: { url: string } | null }, ...args: unknown[]) => unknown): void;
@@ -62,7 +62,7 @@ const supervisionEventSchema = z.strictObject({
   // The same Call-IDs the check accepts (the log cuts them to auditLimits.call): refusing a longer
   // one here would lose the record of a real supervision.
   call: callId,
-  action: z.enum(auditActions),
+  action: z.enum(recordableActions),
   mode: mode.optional(),
   durationMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   result: z.enum(auditResults),

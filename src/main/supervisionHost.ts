@@ -122,7 +122,8 @@ async function verifyAudit(log: AuditLog): Promise<AuditCheck> {
   if (!result) return { ok: true, entries: 0, message: '0 entries, chain intact (nothing recorded yet).' };
   const n = result.entries.length;
   const entries = `${n} ${n === 1 ? 'entry' : 'entries'}`;
-  if (result.ok) return { ok: true, entries: n, message: `${entries}, chain intact.` };
+  const pruned = result.prunedThrough ? ` (entries 1–${result.prunedThrough} removed under the org policy's retention)` : '';
+  if (result.ok) return { ok: true, entries: n, message: `${entries}, chain intact${pruned}.` };
   const bad = result.firstBad!;
   return { ok: false, entries: n, message: `The audit trail is broken at line ${bad.line}: ${bad.detail} (${entries} before it verify).` };
 }

@@ -8,6 +8,10 @@ import { auditEntrySchema, type AuditEntry, type AuditEventBody, type UnsealedEn
  * byte shows: as a line that is not JSON, not an entry, not in canonical form, whose hash does not
  * match, or whose link to the previous line is broken.
  *
+ * A log whose oldest entries were removed under the retention policy starts past seq 1: it
+ * verifies only when a `retention` entry in it names the last removed entry (seq and hash), so
+ * entries cut off the front without one still show.
+ *
  * What a plain hash chain cannot show on its own: entries cut off the END of the log (the shorter
  * log is still a valid chain), or a log rewritten from scratch with fresh hashes. Both show against
  * an anchor kept elsewhere (`expectHead`: e.g. the forwarder's cursor, or what the log pipeline
@@ -78,6 +82,8 @@ export interface VerifyResult {
   /** The last verified entry, null for an empty log. */
   head: ChainHead | null;
   firstBad?: BadLine;
+  /** The last entry removed under the retention policy (the log starts after it). */
+  prunedThrough?: number;
 }
 
 export interface VerifyOptions {
@@ -122,6 +128,7 @@ export function verifyChain(lines: readonly string[], opts: VerifyOptions = {}):
   let expectedSeq = opts.start?.seq ?? 1;
   let expectedPrev = opts.start?.prevHash ?? GENESIS_HASH;
   const n = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
+  let pruned: ChainHead | null = null;
   const fail = (line: number, problem: ChainProblem, detail: string): VerifyResult => ({
     ok: false,
     entries,
@@ -137,6 +144,12 @@ export function verifyChain(lines: readonly string[], opts: VerifyOptions = {}):
     const checked = checkLine(text);
     if (!checked.ok) return fail(i + 1, checked.problem, checked.detail);
     const e = checked.entry;
+    if (i === 0 && !opts.start && e.seq > 1) {
+      // The front was removed: fine once a retention entry below says so (checked at the end).
+      pruned = { seq: e.seq - 1, hash: e.prevHash };
+      expectedSeq = e.seq;
+      expectedPrev = e.prevHash;
+    }
     if (e.seq !== expectedSeq || e.prevHash !== expectedPrev) {
       const why =
         e.seq > expectedSeq
@@ -151,6 +164,14 @@ export function verifyChain(lines: readonly string[], opts: VerifyOptions = {}):
     expectedPrev = e.hash;
   }
 
+  if (pruned) {
+    const p = pruned;
+    if (!entries.some((e) => e.action === 'retention' && e.prunedThrough === p.seq && e.prunedHash === p.hash)) {
+      return { ok: false, entries: [], head: null, firstBad: { line: 1, problem: 'removed-or-reordered', detail: `the log starts at seq ${p.seq + 1}, but no retention entry says entries 1–${p.seq} were removed: entries were cut off the front` } };
+    }
+  }
+  const prunedThrough = pruned ? { prunedThrough: pruned.seq } : {};
+
   if (opts.expectHead) {
     const want = opts.expectHead;
     const found = entries.find((e) => e.seq === want.seq);
@@ -162,10 +183,10 @@ export function verifyChain(lines: readonly string[], opts: VerifyOptions = {}):
       const index = entries.indexOf(found);
       const good = entries.slice(0, index);
       const detail = `seq ${want.seq} differs from the copy recorded elsewhere: the log was rewritten`;
-      return { ok: false, entries: good, head: headOf(good), firstBad: { line: index + 1, problem: 'edited', detail } };
+      return { ok: false, entries: good, head: headOf(good), firstBad: { line: index + 1, problem: 'edited', detail }, ...prunedThrough };
     }
   }
-  return { ok: true, entries, head: headOf(entries) };
+  return { ok: true, entries, head: headOf(entries), ...prunedThrough };
 }
 
 function headOf(entries: AuditEntry[]): ChainHead | null {

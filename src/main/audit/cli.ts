@@ -109,7 +109,8 @@ async function verify(args: ParsedArgs, io: AuditCliIo): Promise<number> {
   const torn = await tornNote(file);
   if (result.ok) {
     const last = result.head ? ` (last seq ${result.head.seq}, hash ${result.head.hash})` : '';
-    io.out(`ok: ${result.entries.length} ${result.entries.length === 1 ? 'entry' : 'entries'}, chain intact${last}\n${torn}`);
+    const pruned = result.prunedThrough ? `; entries 1–${result.prunedThrough} were removed under the retention policy` : '';
+    io.out(`ok: ${result.entries.length} ${result.entries.length === 1 ? 'entry' : 'entries'}, chain intact${last}${pruned}\n${torn}`);
     return 0;
   }
   const bad = result.firstBad!;

@@ -7,7 +7,14 @@ import { supervisionModes } from '../../shared/supervision/modes';
  * `hash` chain the entries (see chain.ts); `seq` counts from 1 without gaps.
  */
 
-export const auditActions = ['join', 'mode', 'prompt', 'leave', 'takeover', 'refusal'] as const;
+/** What the apps record. */
+export const recordableActions = ['join', 'mode', 'prompt', 'leave', 'takeover', 'refusal'] as const;
+/**
+ * Plus what the log itself records: `retention`, the oldest entries removed under the policy's
+ * audit.retentionDays (`prunedThrough`: the last removed seq, `prunedHash`: its hash), so a log
+ * that starts past seq 1 still verifies, and one cut at the front without it does not.
+ */
+export const auditActions = [...recordableActions, 'retention'] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export const auditResults = ['ok', 'refused', 'failed'] as const;
@@ -37,8 +44,14 @@ export const auditEntrySchema = z
     durationMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     result: z.enum(auditResults),
     reason: cleanText(auditLimits.reason).optional(),
+    prunedThrough: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    prunedHash: hex64.optional(),
     prevHash: hex64,
     hash: hex64,
+  })
+  .refine((e) => (e.action === 'retention') === (e.prunedThrough !== undefined && e.prunedHash !== undefined), {
+    message: 'a retention entry, and only one, names the last removed entry (prunedThrough, prunedHash)',
+    path: ['prunedThrough'],
   })
   .refine((e) => e.action !== 'mode' || e.mode !== undefined, { message: 'a mode change needs a mode', path: ['mode'] })
   .refine((e) => e.action !== 'refusal' || e.result === 'refused', { message: 'a refusal has result "refused"', path: ['result'] });
@@ -55,7 +68,8 @@ export interface AuditEvent {
   actor: string;
   subject: string;
   call: string;
-  action: AuditAction;
+  /** `retention` entries are written by AuditLog.prune alone. */
+  action: (typeof recordableActions)[number];
   mode?: (typeof supervisionModes)[number];
   durationMs?: number;
   result: AuditResult;
@@ -71,7 +85,7 @@ export interface AuditEvent {
 export function normalizeEvent(ev: AuditEvent, now: () => Date = () => new Date()): AuditEventBody {
   const at = ev.at === undefined ? now() : new Date(ev.at);
   if (Number.isNaN(at.getTime())) throw new Error(`audit event: invalid time ${String(ev.at)}`);
-  if (!(auditActions as readonly string[]).includes(ev.action)) throw new Error(`audit event: unknown action ${String(ev.action)}`);
+  if (!(recordableActions as readonly string[]).includes(ev.action)) throw new Error(`audit event: unknown action ${String(ev.action)}`);
   if (!(auditResults as readonly string[]).includes(ev.result)) throw new Error(`audit event: unknown result ${String(ev.result)}`);
   if (ev.mode !== undefined && !(supervisionModes as readonly string[]).includes(ev.mode)) {
     throw new Error(`audit event: unknown mode ${String(ev.mode)}`);

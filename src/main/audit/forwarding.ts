@@ -89,6 +89,16 @@ export class AuditForwarding {
     });
   }
 
+  /**
+   * The newest entry every destination has received (all of them when forwarding nowhere): the
+   * retention policy removes nothing past it. A destination that is not running counts as none.
+   */
+  deliveredToAll(): number {
+    let min = Number.MAX_SAFE_INTEGER;
+    for (const d of this.running.values()) min = Math.min(min, d.forwarder?.status().forwardedSeq ?? 0);
+    return min;
+  }
+
   /** The forwarders' own statuses (for tests and diagnostics). */
   statuses(): ForwarderStatus[] {
     return kinds.flatMap((k) => {

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { canonicalJson, checkLine, entryLine, sealEntry, verifyChain, type ChainHead, type VerifyOptions, type VerifyResult } from './chain';
 import { normalizeEvent, type AuditEntry, type AuditEvent } from './entry';
@@ -36,6 +36,16 @@ export interface OpenReport {
   head: ChainHead | null;
   /** Set when a torn last line was moved to the .torn file. */
   setAside?: { offset: number; bytes: number; tornPath: string };
+}
+
+export interface PruneReport {
+  removed: number;
+  /** Entries in the log afterwards (the retention entry included). */
+  kept: number;
+  /** The last entry removed. */
+  prunedThrough?: number;
+  /** Old enough to go, but kept: past `maxSeq` (not yet received by every forwarding destination). */
+  heldBack: number;
 }
 
 export interface AuditLogOptions {
@@ -76,27 +86,81 @@ export class AuditLog {
     }
     return this.enqueue(async () => {
       await this.ensureOpen();
-      const fh = this.fh!;
       const entry = sealEntry(this.headValue, body);
-      const buf = Buffer.from(entryLine(entry), 'utf8');
-      try {
-        await writeFully(fh, buf);
-        await fh.sync();
-      } catch (e) {
-        await this.rollback();
-        throw new AuditLogError(`Could not record the audit entry in ${this.path}: ${describeFsError(e)}. The action was not recorded.`, 'write-failed', { cause: e });
-      }
-      this.size += buf.length;
-      this.headValue = { seq: entry.seq, hash: entry.hash };
-      for (const fn of this.listeners) {
-        try {
-          fn(entry);
-        } catch {
-          // A listener (e.g. the forwarder's wake-up) must never fail an append.
-        }
-      }
+      await this.writeEntry(entry);
       return entry;
     });
+  }
+
+  /**
+   * Removes the oldest entries recorded before `before`, at most through seq `maxSeq` (what every
+   * forwarding destination has received), and records a `retention` entry naming the last one
+   * removed. The shortened log is written beside the old one and fsynced, the entry is appended
+   * to the old one, then the new file is renamed over it: a crash at any point leaves a whole log
+   * that verifies. A log that does not verify is never shortened (that would destroy the evidence).
+   */
+  prune(before: Date, maxSeq = Number.MAX_SAFE_INTEGER): Promise<PruneReport> {
+    return this.enqueue(async () => {
+      await this.ensureOpen();
+      const lines = (await readBytes(this.fh!, 0, this.size)).toString('utf8').split('\n');
+      const checked = verifyChain(lines, this.headValue ? { expectHead: this.headValue } : {});
+      if (!checked.ok) {
+        throw new AuditLogError(`The audit log ${this.path} does not verify (line ${checked.firstBad?.line}: ${checked.firstBad?.detail}); nothing was removed.`, 'damaged');
+      }
+      const { entries } = checked;
+      let k = 0;
+      const old = (i: number) => i < entries.length && Date.parse(entries[i].at) < before.getTime();
+      while (old(k) && entries[k].seq <= maxSeq) k++;
+      let due = k;
+      while (old(due)) due++;
+      if (k === 0) return { removed: 0, kept: entries.length, heldBack: due };
+      const last = entries[k - 1];
+      const reason = `removed entries ${entries[0].seq}–${last.seq}, recorded before ${before.toISOString()} (audit retention)`;
+      const marker = sealEntry(this.headValue, { at: this.now().toISOString(), actor: 'whisperline', subject: '-', call: '-', action: 'retention', result: 'ok', reason, prunedThrough: last.seq, prunedHash: last.hash });
+      const shortened = `${lines.slice(k, entries.length).join('\n')}${k < entries.length ? '\n' : ''}${entryLine(marker)}`;
+      const next = `${this.path}.pruning`;
+      try {
+        await writeFileDurable(next, shortened);
+      } catch (e) {
+        await rm(next, { force: true }).catch(() => undefined);
+        throw new AuditLogError(`Could not shorten the audit log ${this.path}: ${describeFsError(e)}. Nothing was removed.`, 'write-failed', { cause: e });
+      }
+      await this.writeEntry(marker);
+      await this.dropHandle();
+      try {
+        await rename(next, this.path);
+      } catch (e) {
+        await rm(next, { force: true }).catch(() => undefined);
+        await this.ensureOpen();
+        throw new AuditLogError(`Could not replace the audit log ${this.path} with its shortened copy: ${describeFsError(e)}. Nothing was removed.`, 'write-failed', { cause: e });
+      }
+      // The rename is atomic; this makes it survive a power cut.
+      await fsyncDir(dirname(this.path)).catch(() => undefined);
+      await this.ensureOpen();
+      return { removed: k, kept: entries.length - k + 1, prunedThrough: last.seq, heldBack: due - k };
+    });
+  }
+
+  /** Writes one sealed entry durably, or rolls back and throws; then tells the listeners. */
+  private async writeEntry(entry: AuditEntry): Promise<void> {
+    const fh = this.fh!;
+    const buf = Buffer.from(entryLine(entry), 'utf8');
+    try {
+      await writeFully(fh, buf);
+      await fh.sync();
+    } catch (e) {
+      await this.rollback();
+      throw new AuditLogError(`Could not record the audit entry in ${this.path}: ${describeFsError(e)}. The action was not recorded.`, 'write-failed', { cause: e });
+    }
+    this.size += buf.length;
+    this.headValue = { seq: entry.seq, hash: entry.hash };
+    for (const fn of this.listeners) {
+      try {
+        fn(entry);
+      } catch {
+        // A listener (e.g. the forwarder's wake-up) must never fail an append.
+      }
+    }
   }
 
   /** The last acknowledged entry (null before open, or for an empty log). */
@@ -303,6 +367,17 @@ async function lastNewline(fh: FileHandle, end: number): Promise<number> {
     pos = start;
   }
   return -1;
+}
+
+/** Writes a whole file and fsyncs it (the caller renames it into place). */
+async function writeFileDurable(path: string, text: string): Promise<void> {
+  const fh = await open(path, 'w', 0o600);
+  try {
+    await writeFully(fh, Buffer.from(text, 'utf8'));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** mkdir -p, fsync'ing the parent of every folder it created so the new names survive a crash. */

@@ -149,10 +149,18 @@ function mismatch(cursor: Cursor, why: string): string {
 
 /** Finds where `cursor` sits in the log when its byte offset does not fit (e.g. a copied log). */
 async function relocate(logPath: string, cursor: Cursor): Promise<Cursor | null> {
-  if (cursor.seq === 0) return cursor.offset === 0 ? null : { ...start };
+  if (cursor.seq === 0 && cursor.offset !== 0) return { ...start };
   const text = await readFile(logPath, 'utf8');
   const lines = text.split('\n');
   const result = verifyChain(lines);
+  // The log starts past seq 1 (its front removed under the retention policy, which keeps what a
+  // destination has not received): a new destination, or one whose last entry was removed, goes
+  // on with the oldest entry left.
+  const first = result.entries[0];
+  if (first && first.seq > 1 && (cursor.seq === 0 || (cursor.seq === first.seq - 1 && cursor.hash === first.prevHash))) {
+    return { seq: first.seq - 1, hash: first.prevHash, offset: 0 };
+  }
+  if (cursor.seq === 0) return null;
   const idx = result.entries.findIndex((e) => e.seq === cursor.seq && e.hash === cursor.hash);
   if (idx < 0) return null;
   let offset = 0;
