@@ -66,7 +66,23 @@ export class SupervisionGate {
 
   constructor(private readonly host: GateHost & { reloadPolicy?(): Promise<void> }) {}
 
+  /** Never throws: a failure to check is a refusal (500), recorded when the trail allows. */
   async check(req: SupervisionCheck): Promise<SupervisionVerdict> {
+    try {
+      return await this.checkOrThrow(req);
+    } catch (e) {
+      // Only a bug gets here (audit and policy errors are answered below). The shared codes have no
+      // "internal error", so 'malformed' stands in; status 500 and the reason say what happened.
+      const detail = `The supervision request could not be checked (${(e as Error)?.message ?? String(e)}).`.slice(0, 300);
+      const event: SupervisionAuditEvent = { actor: req?.sipIdentity || '-', subject: req?.agentId || '-', call: req?.callId ?? '-', action: 'refusal', ...(req?.mode ? { mode: req.mode } : {}), result: 'refused', reason: `500 Supervision Check Failed: ${detail}` };
+      await Promise.resolve()
+        .then(() => this.host.audit(event))
+        .catch(() => undefined);
+      return refusal('malformed', 500, 'Supervision Check Failed', detail);
+    }
+  }
+
+  private async checkOrThrow(req: SupervisionCheck): Promise<SupervisionVerdict> {
     let verdict = await this.verify(req);
     const now = Date.now();
     if (!verdict.ok && worthReloading.has(verdict.code) && this.host.reloadPolicy && now - this.lastReload >= minReloadIntervalMs) {
