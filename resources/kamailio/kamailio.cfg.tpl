@@ -1,6 +1,8 @@
 #!KAMAILIO
 # Whisperline's local SIP server: registrar + proxy with SIP over WebSocket on loopback.
 # Rendered by src/node/sipServer.ts, which fills the {{...}} fields; tests and the demo share it.
+# Also a presence server (RFC 3856 presence, RFC 4235 dialog events) for the supervisors' team
+# board: subscriptions and publications live in memory (the db_text folder is only read at start).
 
 debug={{DEBUG_LEVEL}}
 log_stderror=yes
@@ -13,6 +15,9 @@ rev_dns=no
 dns_try_ipv6=no
 use_dns_cache=no
 listen=tcp:127.0.0.1:{{PORT}}
+# Where pua_dialoginfo sends its own PUBLISHes of call state (they skip digest auth, so only this
+# socket accepts them unauthenticated).
+listen=tcp:127.0.0.1:{{PUA_PORT}}
 alias="{{DOMAIN}}"
 tcp_accept_no_cl=yes
 tcp_connection_lifetime=3605
@@ -35,6 +40,14 @@ loadmodule "auth.so"
 loadmodule "htable.so"
 loadmodule "xhttp.so"
 loadmodule "websocket.so"
+loadmodule "nathelper.so"
+loadmodule "db_text.so"
+loadmodule "dialog.so"
+loadmodule "presence.so"
+loadmodule "presence_xml.so"
+loadmodule "presence_dialoginfo.so"
+loadmodule "pua.so"
+loadmodule "pua_dialoginfo.so"
 
 modparam("usrloc", "db_mode", 0)
 modparam("registrar", "max_expires", 600)
@@ -45,6 +58,23 @@ modparam("htable", "htable", "accounts=>size=6;")
 modparam("htable", "htable", "wsconn=>size=8;")
 modparam("websocket", "keepalive_mechanism", 1)
 modparam("websocket", "keepalive_timeout", 30)
+# Presence: state in memory only (subs_db_mode 0, publ_cache 2, pua db_mode 0).
+modparam("presence", "db_url", "text://{{DBDIR}}")
+modparam("presence", "subs_db_mode", 0)
+modparam("presence", "publ_cache", 2)
+modparam("presence", "max_expires", 3600)
+modparam("presence", "min_expires", 10)
+modparam("presence_xml", "db_url", "text://{{DBDIR}}")
+# No XCAP here: every watcher is authorised (who may see whom is the org policy's, in the apps).
+modparam("presence_xml", "force_active", 1)
+modparam("presence_dialoginfo", "force_single_dialog", 0)
+modparam("presence_dialoginfo", "force_dummy_dialog", 1)
+modparam("pua", "db_url", "text://{{DBDIR}}")
+modparam("pua", "db_mode", 0)
+modparam("pua", "outbound_proxy", "sip:127.0.0.1:{{PUA_PORT}};transport=tcp")
+modparam("dialog", "default_timeout", 7200)
+modparam("pua_dialoginfo", "include_localremote", 1)
+modparam("pua_dialoginfo", "override_lifetime", 7300)
 
 event_route[htable:mod-init] {
 {{ACCOUNTS}}
@@ -92,10 +122,25 @@ request_route {
 		exit;
 	}
 	t_check_trans();
+	if (is_method("PUBLISH") && $Rp == {{PUA_PORT}} && $hdr(Event) =~ "^dialog") {
+		route(PRESENCE);
+	}
 	route(AUTH);
 	remove_hf("Route");
-	if (is_method("INVITE|SUBSCRIBE|REFER")) {
+	if (is_method("PUBLISH|SUBSCRIBE")) {
+		if (is_method("PUBLISH") && $au != $tU) {
+			sl_send_reply("403", "Publish Only Your Own State");
+			exit;
+		}
+		route(PRESENCE);
+	}
+	if (is_method("INVITE|REFER")) {
 		record_route();
+	}
+	# Call state for dialog subscribers (pua_dialoginfo). A supervision leg is not a call of the
+	# agent's: the agent's app publishes who supervises it.
+	if (is_method("INVITE") && !is_present_hf("X-Whisperline-Supervise")) {
+		dlg_manage();
 	}
 	if (is_method("REGISTER")) {
 		route(REGISTRAR);
@@ -116,6 +161,10 @@ route[RELAY] {
 }
 
 route[WITHINDLG] {
+	# Refreshing or ending a subscription: ours (presence answers without Record-Route).
+	if (is_method("SUBSCRIBE") && uri == myself) {
+		route(PRESENCE);
+	}
 	if (loose_route()) {
 		route(WSTARGET);
 		route(RELAY);
@@ -202,4 +251,24 @@ branch_route[WSBRANCH] {
 		}
 		$du = $sht(wsconn=>$rU);
 	}
+}
+
+# SUBSCRIBE and PUBLISH are answered here. A NOTIFY is a new request to the subscriber's Contact;
+# a SIP.js Contact (<random>@<random>.invalid;transport=ws) is rewritten to where the SUBSCRIBE
+# came from, so the NOTIFY goes back over the subscriber's open WebSocket.
+route[PRESENCE] {
+	if (is_method("SUBSCRIBE") && $proto =~ "^wss?$") {
+		fix_nated_contact();
+	}
+	if (!t_newtran()) {
+		sl_reply_error();
+		exit;
+	}
+	if (is_method("PUBLISH")) {
+		handle_publish();
+	} else {
+		handle_subscribe();
+	}
+	t_release();
+	exit;
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -58,13 +58,15 @@ function kamailioString(value: string): string {
   return value;
 }
 
-export async function renderConfig(opts: Required<Omit<SipServerOptions, 'port'>> & { port: number }): Promise<string> {
+export async function renderConfig(opts: Required<Omit<SipServerOptions, 'port'>> & { port: number; puaPort: number; dbDir: string }): Promise<string> {
   const template = await readFile(templatePath, 'utf8');
   const accounts = Object.entries(opts.accounts)
     .map(([user, pass]) => `\t$sht(accounts=>${kamailioString(user)}) = "${kamailioString(pass)}";`)
     .join('\n');
   return template
     .replaceAll('{{PORT}}', String(opts.port))
+    .replaceAll('{{PUA_PORT}}', String(opts.puaPort))
+    .replaceAll('{{DBDIR}}', opts.dbDir)
     .replaceAll('{{DOMAIN}}', kamailioString(opts.domain))
     .replaceAll('{{DEBUG_LEVEL}}', String(opts.debugLevel))
     .replace('{{ACCOUNTS}}', accounts);
@@ -75,7 +77,9 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
   const port = options.port ?? (await freeLoopbackPort());
   const dir = await mkdtemp(join(tmpdir(), 'whisperline-kamailio-'));
   const cfg = join(dir, 'kamailio.cfg');
-  await writeFile(cfg, await renderConfig({ accounts: options.accounts, domain, port, debugLevel: options.debugLevel ?? 1 }));
+  const dbDir = await presenceTables(dir);
+  const puaPort = await freeLoopbackPort();
+  await writeFile(cfg, await renderConfig({ accounts: options.accounts, domain, port, puaPort, dbDir, debugLevel: options.debugLevel ?? 1 }));
   const moduleDir = await findModuleDir();
   let output = '';
   let child: ChildProcess | null = null;
@@ -127,6 +131,21 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Kamailio's own db_text tables for presence, copied beside the config (read at start only). */
+const dbTextSchemaDir = '/usr/share/kamailio/dbtext/kamailio';
+const presenceTableNames = ['version', 'presentity', 'active_watchers', 'watchers', 'xcap', 'pua'];
+
+async function presenceTables(dir: string): Promise<string> {
+  const db = join(dir, 'db');
+  await mkdir(db);
+  try {
+    for (const t of presenceTableNames) await copyFile(join(dbTextSchemaDir, t), join(db, t));
+  } catch (e) {
+    throw new Error(`Kamailio's db_text tables are missing (${(e as Error).message}); reinstall the kamailio package.`);
+  }
+  return db;
 }
 
 async function findModuleDir(): Promise<string> {
