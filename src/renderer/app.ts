@@ -70,6 +70,7 @@ export class WhisperlineApp {
     const status = await this.bridge.getOrgPolicy();
     this.phone.supervision.policy.status = status;
     phoneStore.update((s) => ({ ...s, orgPolicy: status }));
+    this.applyBoard();
     return status;
   }
 
@@ -107,6 +108,7 @@ export class WhisperlineApp {
 
   private applyPhoneSettings(settings: Settings): void {
     this.phone.dtmfMode = settings.dtmfMode;
+    this.applyBoard();
     this.phone.supervision.setSupervisorVolume(settings.supervisorVolume);
   }
 
@@ -161,6 +163,8 @@ export class WhisperlineApp {
     phoneStore.update((s) => ({
       ...s,
       history: [{ ...record, wrapUp: null }, ...s.history.filter((h) => h.id !== record.id)],
+      // A raised hand is about that call.
+      raisedHand: s.calls.some((c) => c.kind === 'call' && c.answeredAt !== null && c.state !== 'ended') ? s.raisedHand : null,
       ...(needsWrapUp ? { agentState: 'wrap-up' as const, wrapUpFor: { callId: record.id, remote: record.remoteName || record.remote } } : {}),
     }));
     this.unsaved.push(record);
@@ -202,5 +206,16 @@ export class WhisperlineApp {
 
   setAgentState(agentState: 'ready' | 'not-ready' | 'wrap-up'): void {
     phoneStore.update((s) => ({ ...s, agentState }));
+  }
+
+  /** The agent asks for help on the current call (a reason, maybe empty), or lowers the hand (null). */
+  setRaisedHand(reason: string | null): void {
+    phoneStore.update((s) => ({ ...s, raisedHand: reason === null ? null : { reason: reason.trim().slice(0, 140), since: new Date().toISOString() } }));
+  }
+
+  /** A supervisor's board watches the agents the policy in force lets this desk supervise. */
+  private applyBoard(): void {
+    const { settings, orgPolicy } = phoneStore.get();
+    this.phone.team.watch(settings?.role === 'supervisor' && orgPolicy?.state === 'active' ? orgPolicy.policy : null);
   }
 }

@@ -22,6 +22,9 @@ import { describeCallFailure, describeRegistrationFailure, describeTransportFail
 import type { AudioEngine, CallLeg } from '../audio/engine';
 import type { CallEntry } from './callEntry';
 import { Supervision, type SupervisionReply } from './supervision';
+import { AgentPresence } from './agentPresence';
+import { TeamWatch } from './teamWatch';
+import { pidfContentType, stateQueryContentType } from '../../shared/presence/contentTypes';
 import { superviseHeader, supervisionInfoContentType } from '../../shared/supervision/modes';
 import type { Ringer } from '../audio/ringer';
 import { notify, patchCall, phoneStore, type CallView, type RegistrationState } from '../store/phoneState';
@@ -40,6 +43,9 @@ let callSeq = 0;
 export class Phone {
   private ua: UserAgent | null = null;
   readonly supervision: Supervision;
+  /** The team board: this agent's state for supervisors, and (supervisor) the team's. */
+  readonly presence: AgentPresence;
+  readonly team: TeamWatch;
   private registerer: Registerer | null = null;
   private account: Account | null = null;
   private readonly calls = new Map<string, CallEntry>();
@@ -67,6 +73,9 @@ export class Phone {
       completeAttendedTransfer: (id, consultId) => this.completeAttendedTransfer(id, consultId),
       onTerminated: (entry) => this.onTerminated(entry),
     });
+    const board = { ua: () => this.ua, me: () => this.supervision.policy.me() };
+    this.presence = new AgentPresence(board);
+    this.team = new TeamWatch(board);
   }
 
   private setRegistration(state: RegistrationState, message: string | null = null): void {
@@ -137,6 +146,7 @@ export class Phone {
       logLevel: 'error',
       delegate: {
         onInvite: (invitation) => this.onInvite(invitation),
+        onMessage: (message) => this.onTeamMessage(message),
         onDisconnect: (error) => this.onDisconnect(error),
         onConnect: () => this.onConnect(),
       },
@@ -177,6 +187,9 @@ export class Phone {
           onAccept: () => {
             this.reconnectAttempt = 0;
             this.setRegistration('registered');
+            // Signed in, or back after a reconnect (the server may have restarted and forgotten).
+            this.presence.start();
+            this.team.restart();
           },
           onReject: (response) => {
             const { statusCode = 0, reasonPhrase = '' } = response.message;
@@ -226,6 +239,7 @@ export class Phone {
     this.ua = null;
     if (!ua) return;
     try {
+      await this.presence.stop();
       if (this.registerer?.state === RegistererState.Registered) await this.registerer.unregister().catch(() => undefined);
       await ua.stop();
     } catch {
@@ -237,6 +251,7 @@ export class Phone {
   /** Signs out: no new calls are offered, but calls in progress and the connection stay up. */
   async unregister(): Promise<void> {
     this.signedOut = true;
+    await this.presence.stop();
     if (this.registerer?.state === RegistererState.Registered) await this.registerer.unregister().catch(() => undefined);
     this.setRegistration('unregistered', 'Signed out');
   }
@@ -642,6 +657,23 @@ export class Phone {
     }
     // Unknown INFO packages are refused cleanly (RFC 6086: 469 Bad Info Package).
     void info.reject({ statusCode: 469, reasonPhrase: 'Bad Info Package' });
+  }
+
+  /** Out-of-dialog MESSAGE: the team board's agent states and state queries (PBXs with no presence server). */
+  private onTeamMessage(message: Message): void {
+    const type = (message.request.getHeader('content-type') ?? '').toLowerCase();
+    // As the policy names people (a B2BUA may present the sender at its own host name).
+    const from = this.supervision.policy.identityOf(message.request.from.uri.toString());
+    if (type.startsWith(pidfContentType) && this.team.onAgentMessage(from, message.request.body ?? '')) {
+      void message.accept().catch(() => undefined);
+      return;
+    }
+    if (type.startsWith(stateQueryContentType)) {
+      void message.accept().catch(() => undefined);
+      this.presence.answerQuery(from);
+      return;
+    }
+    void message.reject({ statusCode: 415, reasonPhrase: 'Unsupported Media Type' }).catch(() => undefined);
   }
 
   /** In-dialog MESSAGE: supervision requests and confirmations (what B2BUA PBXs relay); nothing else. */

@@ -96,7 +96,7 @@ export class Supervision {
       joinedAt: Date.now(),
       notice: verdict.notice,
     };
-    patchCall(customer.id, { supervisedBy: { supervisor: callerName, mode: request.mode, notice: verdict.notice } });
+    patchCall(customer.id, { supervisedBy: { supervisor: callerName, supervisorId: verdict.supervisor, mode: request.mode, notice: verdict.notice } });
     // Auto-answer, never ring: the request was verified above.
     invitation.accept({ sessionDescriptionHandlerModifiers: legModifiers }).catch((e: Error) => {
       notify('error', `Supervision leg failed: ${e.message}`);
@@ -141,7 +141,8 @@ export class Supervision {
     if (!entry.supervision) return;
     entry.supervision.mode = mode;
     entry.supLeg?.setMode(mode);
-    patchCall(entry.supervision.customerCallId, { supervisedBy: { supervisor: entry.supervision.supervisor, mode, notice: entry.supervision.notice } });
+    const { supervisor, supervisorId, notice } = entry.supervision;
+    patchCall(entry.supervision.customerCallId, { supervisedBy: { supervisor, supervisorId, mode, notice } });
   }
 
   /** The agent's side of a supervision leg is up: hear the supervisor (as the mode allows), confirm. */

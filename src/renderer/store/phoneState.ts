@@ -33,7 +33,7 @@ export interface CallView {
    * Agent side, on the customer call: who supervises it and how; `notice` is the org policy's rule
    * (whether a silent listener is shown, whether the agent may decline coaching).
    */
-  supervisedBy: { supervisor: string; mode: MixMode; notice: AgentNotice } | null;
+  supervisedBy: { supervisor: string; supervisorId: string; mode: MixMode; notice: AgentNotice } | null;
   /** Agent is holding the talk-back key: the customer does not hear the agent. */
   talkBack: boolean;
 }
@@ -57,6 +57,8 @@ export interface PhoneState {
   registration: { state: RegistrationState; message: string | null; connectingAt: number | null; registeredAt: number | null };
   calls: CallView[];
   agentState: 'ready' | 'not-ready' | 'wrap-up';
+  /** The agent asks the team's supervisors for help on the current call (cleared when it ends). */
+  raisedHand: { reason: string; since: string } | null;
   wrapUpFor: { callId: string; remote: string } | null;
   devices: { inputs: DeviceOption[]; outputs: DeviceOption[] };
   history: HistoryItem[];
@@ -71,6 +73,7 @@ export const phoneStore = createStore<PhoneState>({
   registration: { state: 'unconfigured', message: null, connectingAt: null, registeredAt: null },
   calls: [],
   agentState: 'ready',
+  raisedHand: null,
   wrapUpFor: null,
   devices: { inputs: [], outputs: [] },
   history: [],

@@ -10,6 +10,7 @@ import { MicMeter } from './MicMeter';
 import { RegistrationChip } from './RegistrationChip';
 import { SettingsDialog } from './SettingsDialog';
 import { SupervisePanel } from './SupervisePanel';
+import { TeamBoard } from './TeamBoard';
 import { SupervisionCard } from './SupervisionCard';
 import { WrapUpPanel } from './WrapUpPanel';
 
@@ -84,6 +85,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
             </Alert>
           ))}
           <WrapUpPanel app={app} />
+          {settings?.role === 'supervisor' && <TeamBoard phone={app.phone} />}
           {settings?.role === 'supervisor' && <SupervisePanel phone={app.phone} />}
           {calls.map((c) =>
             c.kind === 'supervising' ? <SupervisionCard key={c.id} call={c} phone={app.phone} /> : <CallCard key={c.id} call={c} app={app} calls={calls} />,

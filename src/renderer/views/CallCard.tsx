@@ -1,6 +1,7 @@
 import { Box, Button, Card, CardContent, Chip, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { WhisperlineApp } from '../app';
+import { RaiseHand } from './RaiseHand';
 import { SupervisionBanner } from './SupervisionBanner';
 import type { CallView } from '../store/phoneState';
 
@@ -111,6 +112,11 @@ export function CallCard({ call, app, calls }: { call: CallView; app: Whisperlin
           <Button sx={{ mt: 1 }} variant="contained" data-testid="complete-transfer" onClick={() => void phone.completeAttendedTransfer(call.id, consult.id)}>
             Complete transfer to {consult.remoteName}
           </Button>
+        )}
+        {live && call.kind === 'call' && !call.consultFor && (
+          <Stack sx={{ mt: 1.5 }}>
+            <RaiseHand app={app} />
+          </Stack>
         )}
         <SupervisionBanner app={app} call={call} />
         {(call.dtmfSent || call.dtmfReceived) && (
