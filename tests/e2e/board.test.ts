@@ -1,0 +1,112 @@
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Party } from '../support/browser';
+import { useScenario } from '../support/scenario';
+import { enrolAndPublish } from '../support/policy';
+import { describeEachServer } from '../support/servers';
+import { dial, expectHears, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
+
+// The supervisor's team board, live from SIP: the dialog event package for calls, presence (or,
+// where the PBX relays no PUBLISH, the agent app's own MESSAGEs) for the agent's state, through a
+// proxy (Kamailio) and a B2BUA (Asterisk). The example policy: 1101 leads Support (1001, 1002).
+
+const accounts = { '1001': 'agent-pw', '1002': 'agent2-pw', '2001': 'customer-pw', '1101': 'supervisor-pw' };
+const tones = { agent: 600, customer: 1000, supervisor: 1400 };
+
+describeEachServer(
+  (s) => `team board on ${s.name}`,
+  (server) => {
+    const scenario = useScenario(accounts, tones, server.kind);
+    let agent: Party, customer: Party, supervisor: Party;
+    const row = (ext: string) => supervisor.page.locator(`[data-testid="board-row"][data-agent="${ext}@${scenario.sip.domain}"]`);
+    const rowAttr = (ext: string, name: string) => row(ext).getAttribute(`data-${name}`);
+
+    beforeAll(async () => {
+      ({ agent, customer, supervisor } = scenario.party);
+      const signInAs = (p: Party, ext: keyof typeof accounts, extra: { role?: 'supervisor' } = {}) =>
+        signIn(p.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password: accounts[ext], ...extra });
+      await signInAs(agent, '1001');
+      await signInAs(customer, '2001');
+      await signInAs(supervisor, '1101', { role: 'supervisor' });
+      for (const p of [agent, customer, supervisor]) await waitRegistered(p.page);
+      await enrolAndPublish(scenario.site, scenario.sip.domain, { '1101': supervisor.page }, {}, [agent.page]);
+    });
+
+    afterEach(async () => {
+      for (const p of [supervisor, agent, customer]) {
+        for (const leave of await p.page.getByTestId('leave').all()) await leave.click().catch(() => undefined);
+        await resetParty(p.page);
+      }
+    });
+
+    it('lists the team with who is signed in, and follows sign-out, sign-in and the agent’s state', async () => {
+      await expect.poll(() => rowAttr('1001', 'signed-in'), { timeout: 20_000 }).toBe('true');
+      // 1002 is in the team but never signed in.
+      await expect.poll(() => rowAttr('1002', 'signed-in'), { timeout: 20_000 }).toBe('false');
+      await expect.poll(() => rowAttr('1001', 'availability')).toBe('ready');
+      await setAgentState(agent.page, 'Not ready');
+      await expect.poll(() => rowAttr('1001', 'availability')).toBe('not-ready');
+      await setAgentState(agent.page, 'Ready');
+      await expect.poll(() => rowAttr('1001', 'availability')).toBe('ready');
+      await agent.page.getByTestId('sign-toggle').click();
+      await expect.poll(() => rowAttr('1001', 'signed-in'), { timeout: 20_000 }).toBe('false');
+      await agent.page.getByTestId('sign-toggle').click();
+      await waitRegistered(agent.page);
+      await expect.poll(() => rowAttr('1001', 'signed-in'), { timeout: 20_000 }).toBe('true');
+    });
+
+    it('shows a call ringing, answered (duration ticking) and ended', async () => {
+      await dial(customer.page, '1001');
+      await waitCallState(agent.page, 'ringing');
+      await expect.poll(() => rowAttr('1001', 'activity')).toBe('ringing');
+      await agent.page.getByTestId('answer').click();
+      await expect.poll(() => rowAttr('1001', 'activity')).toBe('on-call');
+      const status = row('1001').getByTestId('board-status');
+      if (server.kind === 'kamailio') await expect.poll(() => status.textContent()).toMatch(/On a call \(inbound\) with 2001/);
+      const duration = row('1001').getByTestId('board-duration');
+      const first = await duration.textContent();
+      await expect.poll(() => duration.textContent(), { timeout: 20_000 }).not.toBe(first);
+      await customer.page.getByTestId('hangup').click();
+      await expect.poll(() => rowAttr('1001', 'activity'), { timeout: 20_000 }).toBe('idle');
+    });
+
+    it('joins the call from its row, and the row says who supervises it and how', async () => {
+      await customerCallsAgent();
+      await expect.poll(() => rowAttr('1001', 'activity')).toBe('on-call');
+      await row('1001').getByTestId('board-listen').click();
+      await supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor({ timeout: 20_000 });
+      await expectHears(supervisor, tones.customer);
+      await expect.poll(() => rowAttr('1001', 'supervision')).toBe(`1101@${scenario.sip.domain} listen`);
+      await supervisor.page.getByTestId('mode-whisper').click();
+      await expect.poll(() => rowAttr('1001', 'supervision')).toBe(`1101@${scenario.sip.domain} whisper`);
+      await supervisor.page.getByTestId('leave').click();
+      await expect.poll(() => rowAttr('1001', 'supervision'), { timeout: 20_000 }).toBe('');
+    });
+
+    it('a raised hand reaches the board with its reason, and clears when lowered or when the call ends', async () => {
+      await customerCallsAgent();
+      await agent.page.getByTestId('hand-reason').fill('refund over limit');
+      await agent.page.getByTestId('raise-hand').click();
+      await expect.poll(() => rowAttr('1001', 'hand')).toBe('raised');
+      await expect.poll(() => row('1001').getByTestId('board-status').textContent()).toMatch(/asks for help: refund over limit/);
+      await agent.page.getByTestId('lower-hand').click();
+      await expect.poll(() => rowAttr('1001', 'hand')).toBe('');
+      await agent.page.getByTestId('raise-hand').click();
+      await expect.poll(() => rowAttr('1001', 'hand')).toBe('raised');
+      await customer.page.getByTestId('hangup').click();
+      await expect.poll(() => rowAttr('1001', 'hand'), { timeout: 20_000 }).toBe('');
+    });
+
+    async function customerCallsAgent(): Promise<void> {
+      await dial(customer.page, '1001');
+      await waitCallState(agent.page, 'ringing');
+      await agent.page.getByTestId('answer').click();
+      await expectHears(agent, tones.customer);
+    }
+  },
+);
+
+async function setAgentState(page: Page, label: 'Ready' | 'Not ready'): Promise<void> {
+  await page.getByTestId('agent-state').click();
+  await page.getByRole('option', { name: label, exact: true }).click();
+}
