@@ -1,7 +1,7 @@
 import { Messager, Publisher, PublisherState, UserAgent } from 'sip.js';
 import { modesFor } from '../../shared/policy/signedPolicy';
 import { agentStateXml, type AgentState } from '../../shared/presence/agentState';
-import { pidfContentType } from '../../shared/presence/contentTypes';
+import { directContentType, pidfContentType } from '../../shared/presence/contentTypes';
 import { phoneStore, type PhoneState } from '../store/phoneState';
 
 export interface AgentPresenceDeps {
@@ -83,7 +83,8 @@ export class AgentPresence {
   private async publish(): Promise<void> {
     const ua = this.deps.ua();
     if (!ua || !this.online || !this.deps.me()) return;
-    const key = JSON.stringify({ ...this.state(phoneStore.get()), at: '' });
+    // Sent again when the supervisors change too (a policy that arrived after sign-in).
+    const key = JSON.stringify({ ...this.state(phoneStore.get()), at: '', to: this.direct ? this.supervisors() : [] });
     if (key === this.published) return;
     this.published = key;
     this.since = new Date().toISOString();
@@ -129,6 +130,6 @@ export class AgentPresence {
     const target = UserAgent.makeURI(`sip:${to}`);
     if (!ua || !target) return;
     // A supervisor who is signed out answers 480: nothing to do, their board asks when it starts.
-    await new Messager(ua, target, body, pidfContentType).message().catch(() => undefined);
+    await new Messager(ua, target, body, directContentType).message().catch(() => undefined);
   }
 }

@@ -24,7 +24,8 @@ import type { CallEntry } from './callEntry';
 import { Supervision, type SupervisionReply } from './supervision';
 import { AgentPresence } from './agentPresence';
 import { TeamWatch } from './teamWatch';
-import { pidfContentType, stateQueryContentType } from '../../shared/presence/contentTypes';
+import { directContentType, pidfContentType, stateQueryBody } from '../../shared/presence/contentTypes';
+import { agentNs } from '../../shared/presence/agentState';
 import { superviseHeader, supervisionInfoContentType } from '../../shared/supervision/modes';
 import type { Ringer } from '../audio/ringer';
 import { notify, patchCall, phoneStore, type CallView, type RegistrationState } from '../store/phoneState';
@@ -664,11 +665,13 @@ export class Phone {
     const type = (message.request.getHeader('content-type') ?? '').toLowerCase();
     // As the policy names people (a B2BUA may present the sender at its own host name).
     const from = this.supervision.policy.identityOf(message.request.from.uri.toString());
-    if (type.startsWith(pidfContentType) && this.team.onAgentMessage(from, message.request.body ?? '')) {
+    const body = message.request.body ?? '';
+    const plain = type.startsWith(directContentType);
+    if ((type.startsWith(pidfContentType) || (plain && body.includes(agentNs))) && this.team.onAgentMessage(from, body)) {
       void message.accept().catch(() => undefined);
       return;
     }
-    if (type.startsWith(stateQueryContentType)) {
+    if (plain && body.trim() === stateQueryBody) {
       void message.accept().catch(() => undefined);
       this.presence.answerQuery(from);
       return;

@@ -3,7 +3,7 @@ import { reconnectDelayMs } from '../../shared/backoff';
 import type { OrgPolicy } from '../../shared/policy/schema';
 import { agentsInScope, personOf, teamsOf } from '../../shared/policy/signedPolicy';
 import { parseAgentState } from '../../shared/presence/agentState';
-import { stateQueryContentType } from '../../shared/presence/contentTypes';
+import { directContentType, stateQueryBody } from '../../shared/presence/contentTypes';
 import { applyDialogInfo, callActivity, parseDialogInfo, type DialogEntry } from '../../shared/presence/dialogInfo';
 import { boardStore, patchRow, type BoardRow } from '../store/boardState';
 
@@ -211,6 +211,6 @@ export class TeamWatch {
     const ua = this.deps.ua();
     const target = UserAgent.makeURI(`sip:${agent}`);
     if (!ua || !target) return;
-    await new Messager(ua, target, 'state?', stateQueryContentType).message().catch(() => undefined);
+    await new Messager(ua, target, stateQueryBody, directContentType).message().catch(() => undefined);
   }
 }
