@@ -51,8 +51,8 @@ function world(options: { codecs?: string[]; supervisionHook?: boolean }) {
  * The customer's median level at the supervisor's tone over the next 1.5 s, and the limit it must
  * stay under: an unused frequency in the same window, +6 dB. On G.711 the reference is 2200 Hz, on
  * the same 200 Hz grid of the agent tone's quantization products as 1400 Hz, +10 dB, or the same
- * call's level at 1400 Hz before any supervisor joined (`beforeJoin`), +6 dB: the product at
- * 1400 Hz sits 8–11 dB above the one at 2200 Hz under load (seen at −56.9 against −67.4). A
+ * call's level at 1400 Hz before any supervisor joined (`beforeJoin`), +6 dB: under CPU load the
+ * product at 1400 Hz was once 10.5 dB above the one at 2200 Hz (−56.9 against −67.4). A
  * supervisor's voice in the call would be near −10 dBFS.
  */
 async function customerLeak(customer: Party, g711: boolean, beforeJoin = -Infinity): Promise<{ level: number; limit: number }> {
