@@ -122,6 +122,15 @@ export class WhisperlineApp {
     await this.bridge.saveSettings(next).catch(() => undefined);
   }
 
+  /** The supervisor's quick coaching phrases, remembered (no new sign-in). */
+  async setQuickPhrases(quickPhrases: string[]): Promise<void> {
+    const settings = phoneStore.get().settings;
+    if (!settings) return;
+    const next = { ...settings, quickPhrases };
+    phoneStore.update((s) => ({ ...s, settings: next }));
+    await this.bridge.saveSettings(next).catch((e: Error) => notify('error', `Could not save the quick phrases: ${e.message}`));
+  }
+
   private async applyAudio(settings: Settings): Promise<void> {
     const { fellBack } = await this.audio.setMicrophone(settings.audio.micId);
     if (fellBack) notify('warning', 'Your chosen microphone is not connected; using the system default.');

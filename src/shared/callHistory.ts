@@ -21,6 +21,20 @@ export const callRecordSchema = z.object({
   transfers: z.number().int().min(0).max(1000).default(0),
   outcome: z.enum(callOutcomes),
   reason: z.string().max(256).default(''),
+  /**
+   * Text and voice coaching on this call, for reports (the over-coaching guard). On the supervisor's
+   * record of a supervision session: the agent, how long the supervisor's microphone carried, the
+   * prompts sent. On the agent's record of the customer call: who coached, the prompts received.
+   */
+  coaching: z
+    .object({
+      role: z.enum(['supervisor', 'agent']),
+      with: z.string().max(512),
+      talkSeconds: z.number().min(0).max(1e7).optional(),
+      prompts: z.number().int().min(0).max(10_000),
+      acknowledged: z.number().int().min(0).max(10_000),
+    })
+    .optional(),
 });
 export type CallRecord = z.infer<typeof callRecordSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseJsonWith } from './parseJson';
+import { defaultQuickPhrases, maxQuickPhrases, quickPhraseSchema } from './supervision/coaching';
 
 /** SIP account as the user types it; the password is kept apart (safeStorage / session only). */
 export const accountSchema = z.object({
@@ -50,6 +51,8 @@ export const settingsSchema = z.object({
     .default({ supervisors: [], notifyAgent: true, allowDeclineWhisper: false }),
   /** Supervisor's voice level in the agent's headset, 0..2 (1 = as received). */
   supervisorVolume: z.number().min(0).max(2).default(1),
+  /** Supervisor's quick coaching phrases; a damaged list falls back to the defaults, never the whole file. */
+  quickPhrases: z.array(quickPhraseSchema).max(maxQuickPhrases).default(defaultQuickPhrases).catch(defaultQuickPhrases),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -97,6 +97,45 @@ describeEachServer(
       await expect.poll(() => rowAttr('1001', 'hand'), { timeout: 20_000 }).toBe('');
     });
 
+    it('text coaching: a prompt reaches the agent’s screen, never the customer’s; the agent acknowledges it; the numbers go into both histories', async () => {
+      await customerCallsAgent();
+      await row('1001').getByTestId('board-listen').click();
+      const session = supervisor.page.locator('[data-testid="supervision"][data-state="active"]');
+      await session.waitFor({ timeout: 20_000 });
+      // A quick phrase, edited in first, then free text.
+      await supervisor.page.getByTestId('phrases-edit-open').click();
+      const phrases = supervisor.page.getByTestId('phrases-edit');
+      await phrases.fill(`${await phrases.inputValue()}\nMention the loyalty discount`);
+      await supervisor.page.getByTestId('phrases-save').click();
+      await supervisor.page.getByTestId('quick-phrase').filter({ hasText: 'Mention the loyalty discount' }).click();
+      await supervisor.page.getByTestId('prompt-text').fill('Ask for the order number');
+      await supervisor.page.getByTestId('prompt-send').click();
+      const shown = agent.page.getByTestId('coaching-text');
+      await expect.poll(() => shown.allTextContents(), { timeout: 15_000 }).toEqual(['Mention the loyalty discount', 'Ask for the order number']);
+      // The customer's screen never shows it (the prompt travels on the supervision leg only).
+      expect(await customer.page.locator('body').innerText()).not.toMatch(/loyalty discount|order number/);
+      await agent.page.getByTestId('coaching-prompt').first().getByTestId('coaching-ack').click();
+      await expect.poll(() => supervisor.page.locator('[data-testid="sent-prompt"][data-acknowledged="true"]').allTextContents()).toEqual([expect.stringContaining('Mention the loyalty discount')]);
+      await agent.page.getByTestId('coaching-dismiss').click();
+      await expect.poll(() => shown.count()).toBe(0);
+      // Over-coaching guard: talk time runs while the microphone carries (whisper, mic on), not in listen.
+      const guard = supervisor.page.getByTestId('coaching-guard');
+      expect(Number(await guard.getAttribute('data-talk-ms'))).toBe(0);
+      await supervisor.page.getByTestId('mode-whisper').click();
+      await expect.poll(() => session.getAttribute('data-mode')).toBe('whisper');
+      await expect.poll(async () => Number(await guard.getAttribute('data-talk-ms')), { timeout: 15_000 }).toBeGreaterThan(1500);
+      await supervisor.page.getByTestId('mode-listen').click();
+      await expect.poll(() => session.getAttribute('data-mode')).toBe('listen');
+      const talked = Number(await guard.getAttribute('data-talk-ms'));
+      await expect.poll(() => guard.textContent(), { timeout: 5_000 }).toMatch(/2 prompts sent \(1 acknowledged\)/);
+      await supervisor.page.getByTestId('leave').click();
+      await customer.page.getByTestId('hangup').click();
+      await expect.poll(() => supervisor.page.getByTestId('history-item').first().getAttribute('data-coaching'), { timeout: 20_000 }).toBe('supervisor 2 1');
+      await expect.poll(() => agent.page.getByTestId('history-item').first().getAttribute('data-coaching'), { timeout: 20_000 }).toBe('agent 2 1');
+      expect(talked).toBeGreaterThan(1500);
+      expect(await supervisor.page.getByTestId('history-item').first().textContent()).toMatch(/supervised 1001: 2 prompts, talked (?!0:00)\d+:\d\d/);
+    });
+
     async function customerCallsAgent(): Promise<void> {
       await dial(customer.page, '1001');
       await waitCallState(agent.page, 'ringing');

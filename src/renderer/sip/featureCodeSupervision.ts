@@ -48,7 +48,7 @@ export class FeatureCodeSupervision {
     const inviter = new Inviter(ua, uri);
     const entry = this.core.addCall(
       inviter,
-      { direction: 'outbound', remoteUri: target, remoteName: agent, state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent, mode: plan.mode, talk: true, ptt: false, confirmed: false } },
+      { direction: 'outbound', remoteUri: target, remoteName: agent, state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent, mode: plan.mode, talk: true, ptt: false, confirmed: false, talked: { ms: 0, since: null } } },
       { kind: 'supervising' },
     );
     this.legs.set(entry.id, agent);

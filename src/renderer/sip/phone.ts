@@ -28,7 +28,7 @@ import { directContentType, pidfContentType, stateQueryBody } from '../../shared
 import { agentNs } from '../../shared/presence/agentState';
 import { superviseHeader, supervisionInfoContentType } from '../../shared/supervision/modes';
 import type { Ringer } from '../audio/ringer';
-import { notify, patchCall, phoneStore, type CallView, type RegistrationState } from '../store/phoneState';
+import { notify, patchCall, phoneStore, talkedMs, type CallView, type RegistrationState } from '../store/phoneState';
 
 export interface PhoneEvents {
   /** A call ended; `needsWrapUp` for customer calls the agent handled (not consultations or replaced legs). */
@@ -279,7 +279,7 @@ export class Phone {
     this.calls.set(id, entry);
     // The agent side of a supervision leg is not a call of its own: it shows on the customer call.
     if (entry.kind !== 'supervised') {
-      const fresh: CallView = { id, muted: false, startedAt: Date.now(), answeredAt: null, dtmfSent: '', dtmfReceived: '', note: null, kind: 'call', supervising: null, supervisedBy: null, talkBack: false, ...view };
+      const fresh: CallView = { id, muted: false, startedAt: Date.now(), answeredAt: null, dtmfSent: '', dtmfReceived: '', note: null, kind: 'call', supervising: null, supervisedBy: null, talkBack: false, prompts: [], ...view };
       phoneStore.update((s) => ({ ...s, calls: [...s.calls, fresh] }));
     }
     session.delegate = {
@@ -359,9 +359,11 @@ export class Phone {
       transfers: entry.transfers,
       outcome: entry.outcome ?? (view.direction === 'inbound' ? 'missed' : 'cancelled'),
       reason: entry.reason,
+      coaching: coachingSummary(view),
     };
     const handled = record.answeredAt !== null && (record.outcome === 'answered' || record.outcome === 'transferred');
-    if (entry.kind === 'supervising') return; // a monitoring leg is not a customer call
+    // A monitoring leg is not a customer call: kept for its coaching numbers, never wrapped up.
+    if (entry.kind === 'supervising') return this.events.onCallEnded(record, false);
     this.events.onCallEnded(record, handled && !view.consultFor && !entry.replaced);
   }
 
@@ -688,6 +690,17 @@ export class Phone {
     }
     void message.reject({ statusCode: 415, reasonPhrase: 'Unsupported Media Type' });
   }
+}
+
+/** What the history keeps of a call's coaching: the supervision session's numbers, or the prompts an agent got. */
+function coachingSummary(view: CallView): CallRecord['coaching'] {
+  const sent = view.prompts.filter((p) => !p.failed);
+  const acknowledged = sent.filter((p) => p.acknowledged).length;
+  if (view.supervising) {
+    return { role: 'supervisor', with: view.supervising.agent, talkSeconds: Math.round(talkedMs(view.supervising.talked) / 100) / 10, prompts: sent.length, acknowledged };
+  }
+  if (!sent.length) return undefined;
+  return { role: 'agent', with: [...new Set(sent.map((p) => p.from))].join(', ').slice(0, 512), prompts: sent.length, acknowledged };
 }
 
 /** An INFO or MESSAGE as the supervision module answers it. */

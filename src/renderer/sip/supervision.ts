@@ -10,6 +10,8 @@ import { FeatureCodeSupervision } from './featureCodeSupervision';
 import { legModifiers, sendSupervisionMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
 import { SupervisionPolicy } from './supervisionPolicy';
 import { SupervisorSide } from './supervisorSide';
+import { Coaching } from './coaching';
+import { parseCoachingMessage } from '../../shared/supervision/coaching';
 
 export type { PhoneCore, SupervisionReply } from './supervisionCore';
 
@@ -22,11 +24,14 @@ export class Supervision {
   /** The org policy's part: verifying requests (agent), signing them (supervisor), the audit trail. */
   readonly policy: SupervisionPolicy;
   private readonly supervisor: SupervisorSide;
+  /** Text prompts on the supervision leg and the supervisor's talk time. */
+  readonly coaching: Coaching;
 
   constructor(private readonly core: PhoneCore) {
     this.policy = new SupervisionPolicy(() => core.account());
+    this.coaching = new Coaching(core);
     const featureCode = new FeatureCodeSupervision({ ...core, applySupervisorMic: (id) => this.applySupervisorMic(id), profile: () => this.profile() });
-    this.supervisor = new SupervisorSide(core, this.policy, featureCode, () => this.profile());
+    this.supervisor = new SupervisorSide(core, this.policy, featureCode, () => this.profile(), (id, carrying) => this.coaching.micCarrying(id, carrying));
   }
 
   // ---- which path ----------------------------------------------------------------------------
@@ -161,6 +166,8 @@ export class Supervision {
 
   /** A supervision MESSAGE (or INFO) on a supervision leg, either side. */
   async onSupervisionRequest(entry: CallEntry, reply: SupervisionReply, body: string): Promise<void> {
+    const prompt = parseCoachingMessage(body);
+    if (prompt) return this.coaching.onMessage(entry, reply, prompt);
     const change = parseSupervisionInfo(body);
     if (!change) {
       reply.reject(400, 'Bad Supervision Request');

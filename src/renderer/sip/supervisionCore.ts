@@ -2,6 +2,7 @@ import type { Invitation, Inviter, UserAgent } from 'sip.js';
 import type { Account } from '../../shared/settings';
 import { withPtime } from '../../shared/sdp/ptime';
 import { supervisionInfoContentType, type SupervisionInfo } from '../../shared/supervision/modes';
+import type { CoachingMessage } from '../../shared/supervision/coaching';
 import type { AudioEngine } from '../audio/engine';
 import type { CallView } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
@@ -44,6 +45,15 @@ export const legModifiers = [async (d: RTCSessionDescriptionInit) => ({ ...d, sd
 
 /** A supervision MESSAGE on a supervision leg, either way (B2BUA PBXs relay it; see modes.ts). */
 export function sendSupervisionMessage(entry: CallEntry, body: Partial<SupervisionInfo> & Pick<SupervisionInfo, 'type' | 'mode' | 'by'>): Promise<void> {
+  return sendLegMessage(entry, body);
+}
+
+/** A coaching prompt or its acknowledgement, on the same leg with the same content type. */
+export function sendCoachingMessage(entry: CallEntry, body: CoachingMessage): Promise<void> {
+  return sendLegMessage(entry, body);
+}
+
+function sendLegMessage(entry: CallEntry, body: object): Promise<void> {
   return new Promise((resolve, reject) => {
     entry.session
       .message({

@@ -28,6 +28,8 @@ export class SupervisorSide {
     private readonly policy: SupervisionPolicy,
     private readonly featureCode: FeatureCodeSupervision,
     private readonly profile: () => PbxProfile,
+    /** The microphone started or stopped carrying the supervisor's voice (talk time). */
+    private readonly onMicCarrying: (id: string, carrying: boolean) => void = () => undefined,
   ) {}
 
   /** Confirmations the supervisor's app is waiting for, per supervision leg. `resolve(null)`: confirmed; a string: why not. */
@@ -54,7 +56,7 @@ export class SupervisorSide {
     const inviter = new Inviter(ua, uri, { extraHeaders: [formatSuperviseHeader({ mode, callId: null, statement: signed.token })], sessionDescriptionHandlerModifiers: legModifiers });
     const entry = this.core.addCall(
       inviter,
-      { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false, confirmed: false } },
+      { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false, confirmed: false, talked: { ms: 0, since: null } } },
       { kind: 'supervising' },
     );
     const name = userOf(target);
@@ -193,7 +195,9 @@ export class SupervisorSide {
     // `mode`: the one being asked for, before the view shows it (the mic opens with the request).
     const m = mode ?? sup.mode;
     const carries = m === 'takeover' || routing[m].supervisorMicOpen;
-    entry.leg.setMuted(!(carries && (sup.talk || sup.ptt)));
+    const open = carries && (sup.talk || sup.ptt);
+    entry.leg.setMuted(!open);
+    this.onMicCarrying(id, open);
   }
 
   /**
@@ -246,7 +250,7 @@ export class SupervisorSide {
   /** Supervisor side of a takeover: the supervision leg is now an ordinary call with the customer. */
   private becomeCall(entry: CallEntry, agent: string): void {
     entry.kind = 'call';
-    patchCall(entry.id, { kind: 'call', supervising: null, remoteName: `Customer of ${agent}`, note: `You took over ${agent}'s call` });
+    patchCall(entry.id, { kind: 'call', supervising: null, prompts: [], remoteName: `Customer of ${agent}`, note: `You took over ${agent}'s call` });
     entry.leg?.setMuted(false);
   }
 }

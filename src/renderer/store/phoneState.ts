@@ -28,7 +28,8 @@ export interface CallView {
   kind: 'call' | 'supervising';
   /** Supervisor side: the agent being supervised and the current mode. */
   /** `confirmed`: the agent's app has reported the leg is mixed in (end to end, through any PBX). */
-  supervising: { agent: string; mode: SupervisionMode; talk: boolean; ptt: boolean; confirmed: boolean } | null;
+  /** `talked`: how long the supervisor's microphone has carried, for the over-coaching guard. */
+  supervising: { agent: string; mode: SupervisionMode; talk: boolean; ptt: boolean; confirmed: boolean; talked: TalkTime } | null;
   /**
    * Agent side, on the customer call: who supervises it and how; `notice` is the org policy's rule
    * (whether a silent listener is shown, whether the agent may decline coaching).
@@ -36,6 +37,30 @@ export interface CallView {
   supervisedBy: { supervisor: string; supervisorId: string; mode: MixMode; notice: AgentNotice } | null;
   /** Agent is holding the talk-back key: the customer does not hear the agent. */
   talkBack: boolean;
+  /** Text coaching: prompts sent (supervisor side) or received (agent side, on the customer call). */
+  prompts: CoachingPrompt[];
+}
+
+export interface CoachingPrompt {
+  id: number;
+  text: string;
+  /** Who sent it (agent side). */
+  from: string;
+  at: number;
+  acknowledged: boolean;
+  /** Agent side: closed by the agent (still counted). Supervisor side: the PBX or the agent's app refused it. */
+  dismissed: boolean;
+  failed?: string;
+}
+
+/** `ms` closed stretches, plus the open one since `since`. */
+export interface TalkTime {
+  ms: number;
+  since: number | null;
+}
+
+export function talkedMs(t: TalkTime, now = Date.now()): number {
+  return t.ms + (t.since === null ? 0 : now - t.since);
 }
 
 export interface DeviceOption {

@@ -88,7 +88,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
           {settings?.role === 'supervisor' && <TeamBoard phone={app.phone} />}
           {settings?.role === 'supervisor' && <SupervisePanel phone={app.phone} />}
           {calls.map((c) =>
-            c.kind === 'supervising' ? <SupervisionCard key={c.id} call={c} phone={app.phone} /> : <CallCard key={c.id} call={c} app={app} calls={calls} />,
+            c.kind === 'supervising' ? <SupervisionCard key={c.id} call={c} app={app} /> : <CallCard key={c.id} call={c} app={app} calls={calls} />,
           )}
           <Paper variant="outlined" sx={{ p: 2 }}>
             <Stack spacing={1.5}>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { WhisperlineApp } from '../app';
 import { RaiseHand } from './RaiseHand';
 import { SupervisionBanner } from './SupervisionBanner';
+import { CoachingPrompts } from './CoachingPrompts';
 import type { CallView } from '../store/phoneState';
 
 function useElapsed(since: number | null): string {
@@ -119,6 +120,7 @@ export function CallCard({ call, app, calls }: { call: CallView; app: Whisperlin
           </Stack>
         )}
         <SupervisionBanner app={app} call={call} />
+        <CoachingPrompts app={app} call={call} />
         {(call.dtmfSent || call.dtmfReceived) && (
           <Typography variant="caption" component="div" sx={{ mt: 1 }} color="text.secondary">
             {call.dtmfSent && (

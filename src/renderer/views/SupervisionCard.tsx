@@ -1,5 +1,6 @@
 import { Button, ButtonGroup, Card, CardContent, Chip, Stack, Typography } from '@mui/material';
-import type { Phone } from '../sip/phone';
+import type { WhisperlineApp } from '../app';
+import { CoachingPanel } from './CoachingPanel';
 import { phoneStore, type CallView } from '../store/phoneState';
 import { useStore } from '../store/createStore';
 import { supervisionModes, type SupervisionMode } from '../../shared/supervision/modes';
@@ -7,7 +8,8 @@ import { supervisionModes, type SupervisionMode } from '../../shared/supervision
 const labels: Record<SupervisionMode, string> = { listen: 'Listen', whisper: 'Whisper', barge: 'Barge', takeover: 'Take over' };
 
 /** Supervisor side: one supervised agent, the mode, talk controls, leave. */
-export function SupervisionCard({ call, phone }: { call: CallView; phone: Phone }) {
+export function SupervisionCard({ call, app }: { call: CallView; app: WhisperlineApp }) {
+  const phone = app.phone;
   const sup = call.supervising!;
   // Live once the agent's app has confirmed the leg, not merely once something answered it.
   const live = call.state === 'active' && sup.confirmed;
@@ -71,6 +73,7 @@ export function SupervisionCard({ call, phone }: { call: CallView; phone: Phone 
             Leave
           </Button>
         </Stack>
+        <CoachingPanel app={app} call={call} />
       </CardContent>
     </Card>
   );

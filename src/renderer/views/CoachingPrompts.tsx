@@ -1,0 +1,40 @@
+import { Alert, Button, IconButton, Stack, Typography } from '@mui/material';
+import type { WhisperlineApp } from '../app';
+import type { CallView } from '../store/phoneState';
+
+/** Agent side: the supervisor's text prompts on this call, newest last; the customer never sees them. */
+export function CoachingPrompts({ app, call }: { app: WhisperlineApp; call: CallView }) {
+  const open = call.prompts.filter((p) => !p.dismissed).slice(-3);
+  if (!open.length) return null;
+  const coaching = app.phone.supervision.coaching;
+  return (
+    <Stack spacing={1} sx={{ mt: 1.5 }}>
+      {open.map((p) => (
+        <Alert
+          key={`${p.from}-${p.id}`}
+          severity="info"
+          variant="outlined"
+          data-testid="coaching-prompt"
+          data-prompt-id={p.id}
+          action={
+            <Stack direction="row" sx={{ alignItems: 'center' }}>
+              <Button size="small" color="inherit" data-testid="coaching-ack" onClick={() => coaching.acknowledge(call.id, p.id)}>
+                Got it
+              </Button>
+              <IconButton size="small" aria-label="Close" data-testid="coaching-dismiss" onClick={() => coaching.dismiss(call.id, p.id)}>
+                ×
+              </IconButton>
+            </Stack>
+          }
+        >
+          <Typography variant="body2" data-testid="coaching-text">
+            {p.text}
+          </Typography>
+          <Typography variant="caption" color="text.secondary">
+            from {p.from} · only you see this
+          </Typography>
+        </Alert>
+      ))}
+    </Stack>
+  );
+}
