@@ -6,6 +6,7 @@ import { listAudioDevices, missingDevices } from './audio/devices';
 import { Ringer } from './audio/ringer';
 import { Phone } from './sip/phone';
 import { notify, phoneStore } from './store/phoneState';
+import { watchRaisedHands } from './alerts/handAlert';
 
 const deviceNames = { micId: 'microphone', headsetId: 'headset', ringerId: 'ringer' } as const;
 
@@ -25,6 +26,8 @@ export class WhisperlineApp {
   constructor(readonly bridge: WhisperlineBridge) {
     this.phone = new Phone(this.audio, this.ringer, { onCallEnded: (r, wrap) => void this.onCallEnded(r, wrap) });
     this.phone.supervision.policy.host = bridge;
+    // The supervisor's board: a raised hand also sounds, notifies, and joins in one click.
+    watchRaisedHands({ chime: () => this.ringer.chime(), join: (agent) => void this.phone.supervision.supervise(agent, 'listen') });
     this.audio.onMicEnded = () => void this.refreshDevices(true);
     navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.refreshDevices(false));
     bridge.onDialRequest((uri) => void this.phone.dial(uri));

@@ -42,6 +42,10 @@ export interface CallEntry {
   /** Supervisor side: when the agent's app confirmed the join (the audit's duration). */
   confirmedAt?: number;
   supLeg: SupervisionLeg | null;
+  /** Supervisor side: the agent's app said the supervised call was transferred to this extension. */
+  movedTo?: string;
+  /** Agent side: the supervisors of this transferred call are being told where it went. */
+  moving?: Promise<void>;
   /** The supervisor is taking the customer over through this leg. */
   takingOver: boolean;
 }

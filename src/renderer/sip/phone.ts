@@ -339,7 +339,7 @@ export class Phone {
     // A customer call that ends takes its supervision legs with it, except the one the customer is
     // being handed to (takeover): the customer's INVITE with Replaces still has to find that dialog.
     for (const e of this.calls.values()) {
-      if (e.kind === 'supervised' && e.supervision?.customerCallId === entry.id && !e.takingOver) void e.session.bye().catch(() => undefined);
+      if (e.kind === 'supervised' && e.supervision?.customerCallId === entry.id && !e.takingOver) void (entry.moving ?? Promise.resolve()).then(() => e.session.bye()).catch(() => undefined);
     }
     this.stopRinging(entry);
     if (entry.holdStartedAt) entry.holdMs += Date.now() - entry.holdStartedAt;
@@ -584,7 +584,7 @@ export class Phone {
       notify('error', `"${target}" is not a valid transfer target.`);
       return;
     }
-    await this.refer(entry, parsed, `Transferred to ${userOf(uri!)}`);
+    await this.refer(entry, parsed, `Transferred to ${userOf(uri!)}`, uri!);
   }
 
   /** Attended transfer: join the held call `id` with the consultation call `consultId` (REFER with Replaces). */
@@ -592,10 +592,12 @@ export class Phone {
     const entry = this.calls.get(id);
     const consult = this.calls.get(consultId);
     if (!entry || !consult) return;
-    await this.refer(entry, consult.session, consult.supervision ? `Taken over by ${consult.supervision.supervisor}` : `Transferred to ${this.view(consultId)?.remoteName ?? 'consultation'}`);
+    // A takeover hands the call to the supervisor: nothing to follow.
+    const movedTo = consult.supervision ? null : (this.view(consultId)?.remoteUri ?? null);
+    await this.refer(entry, consult.session, consult.supervision ? `Taken over by ${consult.supervision.supervisor}` : `Transferred to ${this.view(consultId)?.remoteName ?? 'consultation'}`, movedTo);
   }
 
-  private async refer(entry: CallEntry, target: Session | ReturnType<typeof UserAgent.makeURI> & object, note: string): Promise<void> {
+  private async refer(entry: CallEntry, target: Session | ReturnType<typeof UserAgent.makeURI> & object, note: string, movedTo: string | null): Promise<void> {
     patchCall(entry.id, { state: 'transferring', note: 'Transferring…' });
     await new Promise<void>((resolve) => {
       entry.session
@@ -605,6 +607,8 @@ export class Phone {
               entry.transfers++;
               entry.outcome = 'transferred';
               entry.reason = note;
+              // Its supervisors are told where it went before their legs end (onTerminated).
+              if (movedTo) entry.moving = this.supervision.follow.callMoved(entry.id, movedTo);
               // The transferee now calls the target itself; our leg is no longer needed.
               void entry.session.bye().catch(() => undefined);
               resolve();

@@ -4,13 +4,15 @@ import { userOf } from '../../shared/dialTarget';
 import { parseSuperviseHeader, parseSupervisionInfo, type MixMode, type SupervisionMode } from '../../shared/supervision/modes';
 import { capabilities, resolveProfile, type Capability, type PbxProfile } from '../../shared/pbx/profiles';
 import type { SupervisionLeg } from '../audio/engine';
-import { notify, patchCall } from '../store/phoneState';
+import { notify, patchCall, phoneStore } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
 import { FeatureCodeSupervision } from './featureCodeSupervision';
 import { legModifiers, sendSupervisionMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
 import { SupervisionPolicy } from './supervisionPolicy';
 import { SupervisorSide } from './supervisorSide';
 import { Coaching } from './coaching';
+import { FollowCall } from './followCall';
+import { parseCallMoved } from '../../shared/supervision/follow';
 import { parseCoachingMessage } from '../../shared/supervision/coaching';
 
 export type { PhoneCore, SupervisionReply } from './supervisionCore';
@@ -26,10 +28,13 @@ export class Supervision {
   private readonly supervisor: SupervisorSide;
   /** Text prompts on the supervision leg and the supervisor's talk time. */
   readonly coaching: Coaching;
+  /** A transferred supervised call: told where it went, offered for rejoin. */
+  readonly follow: FollowCall;
 
   constructor(private readonly core: PhoneCore) {
     this.policy = new SupervisionPolicy(() => core.account());
     this.coaching = new Coaching(core);
+    this.follow = new FollowCall(core, (agent, mode) => this.join(agent, mode));
     const featureCode = new FeatureCodeSupervision({ ...core, applySupervisorMic: (id) => this.applySupervisorMic(id), profile: () => this.profile() });
     this.supervisor = new SupervisorSide(core, this.policy, featureCode, () => this.profile(), (id, carrying) => this.coaching.micCarrying(id, carrying));
   }
@@ -166,6 +171,8 @@ export class Supervision {
 
   /** A supervision MESSAGE (or INFO) on a supervision leg, either side. */
   async onSupervisionRequest(entry: CallEntry, reply: SupervisionReply, body: string): Promise<void> {
+    const moved = parseCallMoved(body);
+    if (moved) return this.follow.onMoved(entry, reply, moved);
     const prompt = parseCoachingMessage(body);
     if (prompt) return this.coaching.onMessage(entry, reply, prompt);
     const change = parseSupervisionInfo(body);
@@ -262,6 +269,31 @@ export class Supervision {
     return this.supervisor.supervise(agent, mode);
   }
 
+  /** One click from the board: join in `mode`; a takeover joins in listen, then takes over once the agent's app confirms. */
+  async join(agent: string, mode: SupervisionMode): Promise<void> {
+    const id = await this.supervise(agent, mode === 'takeover' ? 'listen' : mode);
+    if (id && mode === 'takeover' && (await this.whenConfirmed(id))) await this.setSupervisionMode(id, 'takeover');
+  }
+
+  /** True once the agent's app confirms leg `id`; false if it ends first or the ceiling passes. */
+  private whenConfirmed(id: string, ceilingMs = 20_000): Promise<boolean> {
+    return new Promise((resolve) => {
+      const finish = (ok: boolean) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(ok);
+      };
+      const check = () => {
+        const sup = this.core.view(id)?.supervising;
+        if (!sup) finish(false);
+        else if (sup.confirmed) finish(true);
+      };
+      const timer = setTimeout(() => finish(false), ceilingMs);
+      const unsubscribe = phoneStore.subscribe(check);
+      check();
+    });
+  }
+
   setSupervisionMode(id: string, mode: SupervisionMode): Promise<void> {
     return this.supervisor.setSupervisionMode(id, mode);
   }
@@ -275,6 +307,8 @@ export class Supervision {
   }
 
   supervisingEnded(entry: CallEntry): void {
+    const sup = this.core.view(entry.id)?.supervising;
+    if (sup) this.follow.legEnded(entry, sup.agent, sup.mode);
     this.supervisor.supervisingEnded(entry);
   }
 }

@@ -53,7 +53,8 @@ export function sendCoachingMessage(entry: CallEntry, body: CoachingMessage): Pr
   return sendLegMessage(entry, body);
 }
 
-function sendLegMessage(entry: CallEntry, body: object): Promise<void> {
+/** Any supervision-leg body (mode, state, coaching, the call moved), with the supervision content type. */
+export function sendLegMessage(entry: CallEntry, body: object): Promise<void> {
   return new Promise((resolve, reject) => {
     entry.session
       .message({

@@ -90,6 +90,17 @@ export interface PhoneState {
   notices: Notice[];
   /** The org policy as this desk's host last reported it; null until first asked. */
   orgPolicy: OrgPolicyStatus | null;
+  /** Supervisor side: supervised calls that were transferred, offered for rejoin. */
+  rejoinOffers: RejoinOffer[];
+}
+
+export interface RejoinOffer {
+  id: number;
+  /** The agent who transferred it, and the extension it went to. */
+  from: string;
+  to: string;
+  mode: MixMode;
+  at: number;
 }
 
 export const phoneStore = createStore<PhoneState>({
@@ -104,6 +115,7 @@ export const phoneStore = createStore<PhoneState>({
   history: [],
   notices: [],
   orgPolicy: null,
+  rejoinOffers: [],
 });
 
 let noticeSeq = 0;

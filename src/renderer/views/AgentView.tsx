@@ -11,6 +11,7 @@ import { RegistrationChip } from './RegistrationChip';
 import { SettingsDialog } from './SettingsDialog';
 import { SupervisePanel } from './SupervisePanel';
 import { TeamBoard } from './TeamBoard';
+import { RejoinOffers } from './RejoinOffers';
 import { SupervisionCard } from './SupervisionCard';
 import { WrapUpPanel } from './WrapUpPanel';
 
@@ -86,6 +87,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
           ))}
           <WrapUpPanel app={app} />
           {settings?.role === 'supervisor' && <TeamBoard phone={app.phone} />}
+          {settings?.role === 'supervisor' && <RejoinOffers phone={app.phone} />}
           {settings?.role === 'supervisor' && <SupervisePanel phone={app.phone} />}
           {calls.map((c) =>
             c.kind === 'supervising' ? <SupervisionCard key={c.id} call={c} app={app} /> : <CallCard key={c.id} call={c} app={app} calls={calls} />,

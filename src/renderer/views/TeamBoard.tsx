@@ -4,7 +4,7 @@ import type { Phone } from '../sip/phone';
 import { boardStore, type BoardRow } from '../store/boardState';
 import { createStore, useStore } from '../store/createStore';
 import { phoneStore } from '../store/phoneState';
-import type { MixMode } from '../../shared/supervision/modes';
+import type { MixMode, SupervisionMode } from '../../shared/supervision/modes';
 
 type Filter = 'all' | 'on-call' | 'ringing' | 'idle' | 'not-ready' | 'wrap-up' | 'signed-out' | 'hand';
 const filters: Record<Filter, string> = {
@@ -19,7 +19,8 @@ const filters: Record<Filter, string> = {
 };
 const availabilityText = { ready: 'Ready', 'not-ready': 'Not ready', 'wrap-up': 'Wrap-up' } as const;
 const modeText: Record<MixMode, string> = { listen: 'listening', whisper: 'whispering', barge: 'in the call' };
-const joinModes: MixMode[] = ['listen', 'whisper', 'barge'];
+const joinModes: SupervisionMode[] = ['listen', 'whisper', 'barge', 'takeover'];
+const joinLabels: Record<SupervisionMode, string> = { listen: 'Listen', whisper: 'Whisper', barge: 'Barge', takeover: 'Take over' };
 
 /** One clock for every ticking duration on the board (one timer, not one per row). */
 const clock = createStore(Date.now());
@@ -144,9 +145,9 @@ const AgentRow = memo(function AgentRow({ row, phone }: { row: BoardRow; phone: 
           data-testid={`board-${m}`}
           disabled={!onCall || !caps[m].available || row.supervision !== null}
           title={!onCall ? 'Not on a call' : caps[m].reason}
-          onClick={() => void phone.supervision.supervise(extensionOf(row.agent), m)}
+          onClick={() => void phone.supervision.join(extensionOf(row.agent), m)}
         >
-          {m === 'listen' ? 'Listen' : m === 'whisper' ? 'Whisper' : 'Barge'}
+          {joinLabels[m]}
         </Button>
       ))}
     </Box>
