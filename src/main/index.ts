@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
+import { app, BrowserWindow, globalShortcut, ipcMain, safeStorage, session } from 'electron';
 import Store from 'electron-store';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { createSupervisionServices } from './supervisionHost';
 import { PasswordVault } from './secrets';
 import { installPermissionHandlers, isAppUrl, lockNavigation } from './security';
 import { setAsideCorruptSettings } from './settingsFile';
+import { registerGlobalShortcuts } from './shortcuts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
@@ -178,6 +179,11 @@ function openRoleWindow(role: 'agent' | 'supervisor'): BrowserWindow {
   });
   windows.set(role, win);
   win.on('closed', () => windows.delete(role));
+  if (role === 'supervisor') {
+    const shortcuts = registerGlobalShortcuts(globalShortcut, (action) => win.webContents.send(ipcChannels.shortcut, action));
+    if (shortcuts.taken.length) console.warn(`Another app owns ${shortcuts.taken.join(', ')}: the supervisor's window keys still work.`);
+    win.on('closed', () => shortcuts.dispose());
+  }
   win.once('ready-to-show', () => win.show());
   lockNavigation(win.webContents, devServerUrl, dial);
   win.webContents.on('did-finish-load', () => {

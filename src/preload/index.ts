@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { ipcChannels, type WhisperlineBridge } from '../shared/bridge';
+import { ipcChannels, shortcutActions, type ShortcutAction, type WhisperlineBridge } from '../shared/bridge';
 
 // The only thing that crosses the process line: each method is one validated IPC call in main.
 const bridge: WhisperlineBridge = {
@@ -40,6 +40,13 @@ const bridge: WhisperlineBridge = {
     };
     ipcRenderer.on(ipcChannels.tlsError, handler);
     return () => ipcRenderer.removeListener(ipcChannels.tlsError, handler);
+  },
+  onShortcut: (listener) => {
+    const handler = (_e: unknown, action: unknown) => {
+      if ((shortcutActions as readonly unknown[]).includes(action)) listener(action as ShortcutAction);
+    };
+    ipcRenderer.on(ipcChannels.shortcut, handler);
+    return () => ipcRenderer.removeListener(ipcChannels.shortcut, handler);
   },
 };
 

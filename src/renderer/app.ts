@@ -7,6 +7,7 @@ import { Ringer } from './audio/ringer';
 import { Phone } from './sip/phone';
 import { notify, phoneStore } from './store/phoneState';
 import { watchRaisedHands } from './alerts/handAlert';
+import { watchTalkKeys } from './input/talkKeys';
 
 const deviceNames = { micId: 'microphone', headsetId: 'headset', ringerId: 'ringer' } as const;
 
@@ -28,6 +29,7 @@ export class WhisperlineApp {
     this.phone.supervision.policy.host = bridge;
     // The supervisor's board: a raised hand also sounds, notifies, and joins in one click.
     watchRaisedHands({ chime: () => this.ringer.chime(), join: (agent) => void this.phone.supervision.supervise(agent, 'listen') });
+    watchTalkKeys(this.phone.supervision, (listener) => bridge.onShortcut(listener));
     this.audio.onMicEnded = () => void this.refreshDevices(true);
     navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.refreshDevices(false));
     bridge.onDialRequest((uri) => void this.phone.dial(uri));

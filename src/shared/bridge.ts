@@ -83,7 +83,13 @@ export interface WhisperlineBridge {
   onDialRequest(listener: (uri: string) => void): () => void;
   /** A server's TLS certificate was rejected (Electron only: browsers do not say why a wss:// failed). */
   onTlsError(listener: (failure: { url: string; error: string }) => void): () => void;
+  /** A system-wide shortcut pressed while another app has the focus (Electron only; the page has its own keys). */
+  onShortcut(listener: (action: ShortcutAction) => void): () => void;
 }
+
+/** What a system-wide shortcut asks of the supervisor's session (see main/shortcuts.ts). */
+export const shortcutActions = ['toggle-talk'] as const;
+export type ShortcutAction = (typeof shortcutActions)[number];
 
 export const ipcChannels = {
   loadSettings: 'settings:load',
@@ -95,6 +101,7 @@ export const ipcChannels = {
   readHistory: 'history:read',
   dialRequest: 'dial:request',
   tlsError: 'tls:error',
+  shortcut: 'shortcut:pressed',
   orgPolicy: 'policy:get',
   supervisorKey: 'supervisor-key:get',
   checkSupervision: 'supervision:check',

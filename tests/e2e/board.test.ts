@@ -96,6 +96,25 @@ describeEachServer(
       await expect.poll(() => callCard(supervisor.page, 'active').count()).toBe(1);
     });
 
+    it('keyboard talk keys: F8 held is push-to-talk, F9 toggles the microphone; the customer never hears the supervisor', async () => {
+      await customerCallsAgent();
+      await row('1001').getByTestId('board-whisper').click();
+      await supervisor.page.locator('[data-testid="supervision"][data-state="active"][data-mode="whisper"]').waitFor({ timeout: 20_000 });
+      await expectHears(agent, tones.supervisor);
+      await supervisor.page.getByTestId('talk-toggle').click();
+      await expectSilent(agent, tones.supervisor);
+      await supervisor.page.keyboard.down('F8');
+      await expectHears(agent, tones.supervisor);
+      await supervisor.page.keyboard.up('F8');
+      await expectSilent(agent, tones.supervisor);
+      await supervisor.page.keyboard.press('F9');
+      await expectHears(agent, tones.supervisor);
+      await expect.poll(() => supervisor.page.getByTestId('talk-toggle').textContent()).toBe('Mic on');
+      await expectSilent(customer, tones.supervisor, 15_000, server.kind === 'asterisk' ? -45 : undefined);
+      await supervisor.page.keyboard.press('F9');
+      await expectSilent(agent, tones.supervisor);
+    });
+
     it('a raised hand reaches the board with its reason, sounds and notifies, and clears when lowered or when the call ends', async () => {
       await recordAlerts(supervisor.page);
       await customerCallsAgent();

@@ -78,6 +78,9 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     onTlsError() {
       return () => undefined;
     },
+    onShortcut() {
+      return () => undefined;
+    },
   };
 }
 

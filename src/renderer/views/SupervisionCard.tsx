@@ -1,6 +1,7 @@
 import { Button, ButtonGroup, Card, CardContent, Chip, Stack, Typography } from '@mui/material';
 import type { WhisperlineApp } from '../app';
 import { CoachingPanel } from './CoachingPanel';
+import { pushToTalkKey, toggleTalkKey } from '../input/talkKeys';
 import { phoneStore, type CallView } from '../store/phoneState';
 import { useStore } from '../store/createStore';
 import { supervisionModes, type SupervisionMode } from '../../shared/supervision/modes';
@@ -64,7 +65,7 @@ export function SupervisionCard({ call, app }: { call: CallView; app: Whisperlin
             onPointerUp={() => phone.supervision.setSupervisorTalk(call.id, { ptt: false })}
             onPointerLeave={() => sup.ptt && phone.supervision.setSupervisorTalk(call.id, { ptt: false })}
           >
-            Hold to talk
+            Hold to talk ({pushToTalkKey})
           </Button>
           <Typography variant="caption" color={talking ? 'success.main' : 'text.secondary'} data-testid="supervisor-mic-state">
             {talking ? (sup.mode === 'whisper' ? 'Agent hears you' : 'Agent and customer hear you') : 'Silent'}
@@ -73,6 +74,9 @@ export function SupervisionCard({ call, app }: { call: CallView; app: Whisperlin
             Leave
           </Button>
         </Stack>
+        <Typography variant="caption" color="text.secondary" component="div" sx={{ mt: 0.5 }}>
+          {toggleTalkKey} turns the microphone on or off{app.bridge.host === 'electron' ? ', Ctrl+Shift+Space (⌘⇧Space) from any app' : ''}.
+        </Typography>
         <CoachingPanel app={app} call={call} />
       </CardContent>
     </Card>
