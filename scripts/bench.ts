@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { clickAt, firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
 import { comparePathsOnAsterisk } from './benchPbxPaths';
+import { boardBench } from './benchBoard';
 import { budgetMarkdown, goalsMarkdown, lastConnectedPc, loadBaseline, measureReference, pathBudget, rtpCounters, type Goal, type PathBudget, type RtpCounters } from './benchLatency';
 import { startSipServer } from '../src/node/sipServer';
 import { startRig } from '../tests/support/browser';
@@ -220,6 +221,7 @@ async function main(): Promise<void> {
     await sip.stop();
   }
   const pbxPaths = latencyOnly ? { json: { skipped: '--latency-only' }, md: [] } : await comparePathsOnAsterisk(samples);
+  const board = latencyOnly ? { json: { skipped: '--latency-only' }, md: [] } : await boardBench();
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, stats(v)]));
   const ratio = Math.round((summary.supervisorToAgentHeadsetMs.median / summary.customerToAgentHeadsetMs.median) * 100) / 100;
   const figures = latencyFigures(summary, loads);
@@ -237,6 +239,7 @@ async function main(): Promise<void> {
     latencyBudget: budgets,
     transients,
     asteriskPaths: pbxPaths.json,
+    board: board.json,
     raw: results,
   };
   mkdirSync(outDir, { recursive: true });
@@ -283,6 +286,7 @@ async function main(): Promise<void> {
       { label: 'supervisor → agent headset', budget: budgets.supervisorToAgent },
     ]),
     ...pbxPaths.md,
+    ...board.md,
     '## No tell: transients around supervision events (dBFS)',
     '',
     'Per event, for the customer (who must keep hearing the agent) and the agent (who must keep hearing the customer): the loudest ≈21 ms frame at an unused frequency (2300 Hz; a click or pop shows here) and the quietest frame of the tone that must continue (a dip or gap shows here), each next to the same call\'s steady state in the stretch just before the event.',

@@ -48,7 +48,7 @@ export async function oneWayLatency(source: Page, listener: Page, hz: number): P
 export const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, min: s[0], median: q(0.5), p90: q(0.9), max: s[s.length - 1], mean: Math.round(s.reduce((a, b) => a + b, 0) / s.length) };
+  return { n: s.length, min: s[0], median: q(0.5), p90: q(0.9), p95: q(0.95), max: s[s.length - 1], mean: Math.round(s.reduce((a, b) => a + b, 0) / s.length) };
 };
 
 /**
