@@ -237,10 +237,11 @@ export class Phone {
     this.reconnectTimer = null;
     this.reconnectAttempt = 0;
     const ua = this.ua;
-    this.ua = null;
     if (!ua) return;
+    // The "signed out" state goes out through the UA (on a B2BUA, by MESSAGE) before it is let go.
+    await this.presence.stop().catch(() => undefined);
+    this.ua = null;
     try {
-      await this.presence.stop();
       if (this.registerer?.state === RegistererState.Registered) await this.registerer.unregister().catch(() => undefined);
       await ua.stop();
     } catch {
