@@ -86,6 +86,16 @@ describeEachServer(
       await expect.poll(() => rowAttr('1001', 'supervision'), { timeout: 20_000 }).toBe('');
     });
 
+    it('barges in from its row: agent and customer hear the supervisor', async () => {
+      await customerCallsAgent();
+      await row('1001').getByTestId('board-barge').click();
+      await supervisor.page.locator('[data-testid="supervision"][data-state="active"][data-mode="barge"]').waitFor({ timeout: 20_000 });
+      await expectHears(customer, tones.supervisor);
+      await expectHears(agent, tones.supervisor);
+      await expectHears(supervisor, tones.customer);
+      await expect.poll(() => rowAttr('1001', 'supervision')).toBe(`1101@${scenario.sip.domain} barge`);
+    });
+
     it('takes the call over from its row: the customer is handed to the supervisor, the agent is freed', async () => {
       await customerCallsAgent();
       await row('1001').getByTestId('board-takeover').click();
@@ -177,6 +187,22 @@ describeEachServer(
       await expect.poll(() => agent.page.getByTestId('history-item').first().getAttribute('data-coaching'), { timeout: 20_000 }).toBe('agent 2 1');
       expect(talked).toBeGreaterThan(1500);
       expect(await supervisor.page.getByTestId('history-item').first().textContent()).toMatch(/supervised 1001: 2 prompts, talked (?!0:00)\d+:\d\d/);
+    });
+
+    it('comes back by itself after the server restarts: who is signed in, and calls again', async () => {
+      await expect.poll(() => rowAttr('1001', 'signed-in'), { timeout: 20_000 }).toBe('true');
+      await scenario.sip.restart();
+      for (const p of [agent, customer, supervisor]) await waitRegistered(p.page, 60_000);
+      await expect.poll(() => rowAttr('1001', 'signed-in'), { timeout: 60_000 }).toBe('true');
+      // Both subscriptions are live again: a state change and a call after the restart show.
+      await setAgentState(agent.page, 'Not ready');
+      await expect.poll(() => rowAttr('1001', 'availability'), { timeout: 60_000 }).toBe('not-ready');
+      await setAgentState(agent.page, 'Ready');
+      await expect.poll(() => rowAttr('1001', 'availability'), { timeout: 60_000 }).toBe('ready');
+      await customerCallsAgent();
+      await expect.poll(() => rowAttr('1001', 'activity'), { timeout: 60_000 }).toBe('on-call');
+      await customer.page.getByTestId('hangup').click();
+      await expect.poll(() => rowAttr('1001', 'activity'), { timeout: 60_000 }).toBe('idle');
     });
 
     // Last: it signs 1002 in, which the first test expects to be signed out.
