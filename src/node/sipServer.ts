@@ -124,6 +124,10 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
     log: () => output,
     async restart() {
       await halt();
+      // Kamailio's pua module dumps its table at shutdown and reloads it at start; under load the
+      // dump can hold a row its own loader refuses ("null value not allowed"), and then it will not
+      // start. A restarted PBX loses that state anyway: the next dialogs publish it again.
+      await copyFile(join(dbTextSchemaDir, 'pua'), join(dbDir, 'pua'));
       await launch();
     },
     async stop() {

@@ -9,6 +9,8 @@ export interface HandAlertDeps {
 
 interface Shown {
   since: string;
+  /** The in-app notice's text (notices are keyed by text). */
+  text: string;
   notification: Notification | null;
 }
 
@@ -25,13 +27,14 @@ export function watchRaisedHands(deps: HandAlertDeps): () => void {
     for (const [agent, s] of shown) {
       if (rows[agent]?.hand?.since !== s.since) {
         s.notification?.close();
-        clearNoticeFor(rows[agent] ?? null, agent);
+        for (const n of phoneStore.get().notices) if (n.text === s.text) dismissNotice(n.id);
         shown.delete(agent);
       }
     }
     for (const row of Object.values(rows)) {
       if (!row.hand || shown.get(row.agent)?.since === row.hand.since) continue;
-      shown.set(row.agent, { since: row.hand.since, notification: announce(row, deps) });
+      const text = textOf(row);
+      shown.set(row.agent, { since: row.hand.since, text, notification: announce(row, text, deps) });
     }
   };
   check();
@@ -42,12 +45,12 @@ function textOf(row: BoardRow): string {
   return `${row.name} (${row.agent.split('@')[0]}) asks for help${row.hand?.reason ? `: ${row.hand.reason}` : ''}`;
 }
 
-function announce(row: BoardRow, deps: HandAlertDeps): Notification | null {
+function announce(row: BoardRow, text: string, deps: HandAlertDeps): Notification | null {
   deps.chime();
-  notify('warning', textOf(row));
+  notify('warning', text);
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return null;
   try {
-    const n = new Notification('Whisperline: an agent asks for help', { body: `${textOf(row)}. Click to listen in.`, tag: `hand-${row.agent}` });
+    const n = new Notification('Whisperline: an agent asks for help', { body: `${text}. Click to listen in.`, tag: `hand-${row.agent}` });
     n.onclick = () => {
       window.focus();
       deps.join(row.agent.split('@')[0]);
@@ -57,9 +60,4 @@ function announce(row: BoardRow, deps: HandAlertDeps): Notification | null {
   } catch {
     return null; // notifications can be switched off by the OS; the board and the sound remain
   }
-}
-
-function clearNoticeFor(row: BoardRow | null, agent: string): void {
-  const prefix = `${row?.name ?? ''} (${agent.split('@')[0]}) asks for help`;
-  for (const n of phoneStore.get().notices) if (n.text.startsWith(prefix)) dismissNotice(n.id);
 }

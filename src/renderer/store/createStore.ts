@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 
 export interface Store<T> {
   get(): T;
@@ -27,4 +27,28 @@ export function createStore<T>(initial: T): Store<T> {
 
 export function useStore<T, S>(store: Store<T>, select: (state: T) => S): S {
   return useSyncExternalStore(store.subscribe, () => select(store.get()));
+}
+
+/**
+ * A store read at most once per animation frame: a board of hundreds gets tens of NOTIFYs a
+ * second, each its own task; rendering for each would redo the filtering and sorting every time.
+ */
+export function useFrameStore<T, S>(store: Store<T>, select: (state: T) => S): S {
+  const [value, setValue] = useState(() => select(store.get()));
+  useEffect(() => {
+    let frame = 0;
+    const read = () => {
+      frame = 0;
+      setValue(() => select(store.get()));
+    };
+    const unsubscribe = store.subscribe(() => {
+      if (!frame) frame = requestAnimationFrame(read);
+    });
+    read();
+    return () => {
+      unsubscribe();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [store]); // eslint-disable-line react-hooks/exhaustive-deps
+  return value;
 }

@@ -1,8 +1,8 @@
 import { Box, Button, Chip, MenuItem, Paper, Stack, TextField, Typography } from '@mui/material';
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { Phone } from '../sip/phone';
 import { boardStore, type BoardRow } from '../store/boardState';
-import { createStore, useStore, type Store } from '../store/createStore';
+import { createStore, useFrameStore, useStore } from '../store/createStore';
 import { phoneStore } from '../store/phoneState';
 import type { MixMode, SupervisionMode } from '../../shared/supervision/modes';
 
@@ -47,30 +47,6 @@ function matches(row: BoardRow, filter: Filter): boolean {
 
 const extensionOf = (agent: string) => agent.split('@')[0];
 const partyOf = (row: BoardRow) => (row.activity.phase === 'idle' ? '' : (row.activity.partyName ?? (row.activity.party ? extensionOf(row.activity.party.replace(/^sips?:/, '')) : '')));
-
-/**
- * A store read at most once per animation frame: a board of hundreds gets tens of NOTIFYs a
- * second, each its own task; rendering for each would redo the filtering and sorting every time.
- */
-function useFrameStore<T, S>(store: Store<T>, select: (state: T) => S): S {
-  const [value, setValue] = useState(() => select(store.get()));
-  useEffect(() => {
-    let frame = 0;
-    const read = () => {
-      frame = 0;
-      setValue(() => select(store.get()));
-    };
-    const unsubscribe = store.subscribe(() => {
-      if (!frame) frame = requestAnimationFrame(read);
-    });
-    read();
-    return () => {
-      unsubscribe();
-      if (frame) cancelAnimationFrame(frame);
-    };
-  }, [store]); // eslint-disable-line react-hooks/exhaustive-deps
-  return value;
-}
 
 /** Supervisor: the team at a glance, live from SIP, and one click into a call. */
 export function TeamBoard({ phone }: { phone: Phone }) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonWith } from '../parseJson';
 
 /**
  * Text coaching inside a supervision session: the supervisor's prompt and the agent's
@@ -31,15 +32,8 @@ export type CoachingMessage = z.infer<typeof coachingMessageSchema>;
 /** A coaching message, or null when the body is anything else (a mode change, a state, garbage). */
 export function parseCoachingMessage(body: string): CoachingMessage | null {
   if (body.length > 2048) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  if (typeof json !== 'object' || json === null || !String((json as { type?: unknown }).type ?? '').startsWith('coach')) return null;
-  const parsed = coachingMessageSchema.safeParse(json);
-  return parsed.success ? parsed.data : null;
+  const r = parseJsonWith(coachingMessageSchema, body);
+  return r.ok ? r.value : null;
 }
 
 /** Quick phrases from settings text: one per line, blank lines dropped, bounded. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonWith } from '../parseJson';
 
 /**
  * Supervision follows the call: when the agent transfers a supervised call, the agent's app tells
@@ -14,10 +15,6 @@ export type CallMoved = z.infer<typeof callMovedSchema>;
 
 export function parseCallMoved(body: string): CallMoved | null {
   if (body.length > 512) return null;
-  try {
-    const parsed = callMovedSchema.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  const r = parseJsonWith(callMovedSchema, body);
+  return r.ok ? r.value : null;
 }
