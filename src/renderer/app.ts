@@ -56,12 +56,16 @@ export class WhisperlineApp {
   }
 
   async signIn(): Promise<void> {
+    void this.orgPolicy().catch(() => undefined);
     if (!(await this.phone.reregister())) await this.connect();
   }
 
   private async connect(): Promise<void> {
     const { settings } = phoneStore.get();
     if (!settings?.account) return;
+    // Signing in picks up the policy IT publishes now, not at the next minute's poll: the board,
+    // and whom the agent's app tells its state, follow it from the first moment.
+    await this.orgPolicy().catch(() => undefined);
     const password = await this.bridge.getPassword();
     if (password === null) {
       phoneStore.update((s) => ({ ...s, registration: { ...s.registration, state: 'unconfigured', message: 'Enter your SIP password in Settings.' } }));

@@ -1,12 +1,15 @@
 import { userOf } from '../../shared/dialTarget';
-import type { CallMoved } from '../../shared/supervision/follow';
+import type { FollowMessage } from '../../shared/supervision/follow';
 import type { SupervisionMode } from '../../shared/supervision/modes';
 import { phoneStore } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
 import { sendLegMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
 
-/** How long a transferred call's supervision legs wait for the word to leave before they end. */
-const tellCeilingMs = 2000;
+/**
+ * How long a transferred call's supervision legs wait for the supervisor's app to confirm where the
+ * call went before they end anyway (a supervisor app that never answers must not hold a leg open).
+ */
+const tellCeilingMs = 5000;
 
 /**
  * Supervision follows the call. Agent side: a supervised call transferred away tells each
@@ -15,25 +18,51 @@ const tellCeilingMs = 2000;
  */
 export class FollowCall {
   private offerSeq = 0;
+  /** Agent side: supervision legs (by entry id) waiting for the supervisor's `moved-ack`. */
+  private readonly awaitingAck = new Map<string, () => void>();
 
   constructor(
     private readonly core: PhoneCore,
     private readonly join: (agent: string, mode: SupervisionMode) => Promise<void>,
   ) {}
 
-  /** Agent side: the customer call `customerCallId` was transferred to `targetUri`. Resolves once told (or the ceiling). */
+  /**
+   * Agent side: the customer call `customerCallId` was transferred to `targetUri`. Resolves once
+   * every supervisor's app has confirmed it (end to end, not just the PBX's 200), or the ceiling.
+   */
   callMoved(customerCallId: string, targetUri: string): Promise<void> {
     const to = userOf(targetUri);
     const legs = [...this.core.calls.values()].filter((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
-    const told = Promise.all(legs.map((leg) => sendLegMessage(leg, { type: 'moved', to } satisfies CallMoved).catch(() => undefined)));
-    return Promise.race([told.then(() => undefined), new Promise<void>((r) => setTimeout(r, tellCeilingMs))]);
+    const told = Promise.all(
+      legs.map(
+        (leg) =>
+          new Promise<void>((resolve) => {
+            this.awaitingAck.set(leg.id, resolve);
+            sendLegMessage(leg, { type: 'moved', to } satisfies FollowMessage).catch(() => this.legGone(leg));
+          }),
+      ),
+    );
+    const ceiling = new Promise<void>((r) => setTimeout(r, tellCeilingMs));
+    return Promise.race([told.then(() => undefined), ceiling]).finally(() => legs.forEach((leg) => this.awaitingAck.delete(leg.id)));
   }
 
-  /** Supervisor side: where the supervised call went; kept until the leg ends. */
-  onMoved(entry: CallEntry, reply: SupervisionReply, msg: CallMoved): void {
+  /** Agent side: a supervision leg that ended (or refused the word) has nothing more to confirm. */
+  legGone(leg: CallEntry): void {
+    this.awaitingAck.get(leg.id)?.();
+    this.awaitingAck.delete(leg.id);
+  }
+
+  /** Either side: a follow message arrived on a supervision leg. */
+  onMessage(entry: CallEntry, reply: SupervisionReply, msg: FollowMessage): void {
+    if (msg.type === 'moved-ack') {
+      if (entry.kind !== 'supervised') return reply.reject(469, 'Bad Info Package');
+      reply.accept();
+      return this.legGone(entry);
+    }
     if (entry.kind !== 'supervising') return reply.reject(469, 'Bad Info Package');
     reply.accept();
     entry.movedTo = msg.to;
+    void sendLegMessage(entry, { type: 'moved-ack' } satisfies FollowMessage).catch(() => undefined);
   }
 
   /** Supervisor side: the leg ended; if the call moved, offer to follow it. */

@@ -12,7 +12,7 @@ import { SupervisionPolicy } from './supervisionPolicy';
 import { SupervisorSide } from './supervisorSide';
 import { Coaching } from './coaching';
 import { FollowCall } from './followCall';
-import { parseCallMoved } from '../../shared/supervision/follow';
+import { parseFollowMessage } from '../../shared/supervision/follow';
 import { parseCoachingMessage } from '../../shared/supervision/coaching';
 
 export type { PhoneCore, SupervisionReply } from './supervisionCore';
@@ -135,6 +135,7 @@ export class Supervision {
 
   endSupervisedLeg(entry: CallEntry): void {
     entry.supLeg?.dispose();
+    this.follow.legGone(entry);
     const sup = entry.supervision;
     if (sup && !entry.takingOver) {
       this.policy.record({ actor: sup.supervisorId, subject: this.policy.me(), call: sup.callId, action: 'leave', mode: sup.mode, durationMs: Date.now() - sup.joinedAt, result: 'ok' });
@@ -171,8 +172,8 @@ export class Supervision {
 
   /** A supervision MESSAGE (or INFO) on a supervision leg, either side. */
   async onSupervisionRequest(entry: CallEntry, reply: SupervisionReply, body: string): Promise<void> {
-    const moved = parseCallMoved(body);
-    if (moved) return this.follow.onMoved(entry, reply, moved);
+    const follow = parseFollowMessage(body);
+    if (follow) return this.follow.onMessage(entry, reply, follow);
     const prompt = parseCoachingMessage(body);
     if (prompt) return this.coaching.onMessage(entry, reply, prompt);
     const change = parseSupervisionInfo(body);
