@@ -67,16 +67,19 @@ export async function boardBench(): Promise<BoardBenchResult> {
     rig.site.publish(published);
     const boardAt = Date.now();
     await refreshPolicy(supervisor.page, 'active', published.keyId);
-    await poll(() => supervisor.page.locator('[data-testid="board-row"][data-signed-in="true"][data-availability="ready"]').count(), (n) => n === boardSize, 180_000, 'all 500 rows signed in and ready');
+    // The board renders only the rows in view: its own counts say when all 500 are live.
+    await poll(() => supervisor.page.getByTestId('board').getAttribute('data-ready').catch(() => null), (n) => n === String(boardSize), 180_000, 'all 500 rows signed in and ready');
     const boardLiveMs = Date.now() - boardAt;
 
+    // A supervisor's desk monitor; the board renders the rows in view (and a margin).
+    await supervisor.page.setViewportSize({ width: 1920, height: 1080 });
     await instrument(supervisor.page);
     const heapBefore = await heapMB(supervisor.page);
     const expectations = await drive(agents.slice(0, realAgents), agents);
     await sleep(3000); // stragglers
-    const { observations, frames, work } = await collect(supervisor.page);
+    const { observations, frames, work, inView } = await collect(supervisor.page);
     const heapAfter = await heapMB(supervisor.page);
-    return report({ expectations, observations, frames, work, heapBefore, heapAfter, agentsUpMs, boardLiveMs });
+    return report({ expectations, observations, frames, work, inView, heapBefore, heapAfter, agentsUpMs, boardLiveMs });
   } finally {
     await Promise.all(agents.map((a) => a.stop()));
     await rig.close();
@@ -101,15 +104,21 @@ async function poll<T>(read: () => Promise<T>, ok: (v: T) => boolean, ceilingMs:
  */
 const instrumentation = `
 (() => {
-  const rec = { obs: [], frames: [], work: [], running: true };
+  const rec = { obs: [], frames: [], work: [], running: true, inView: () => [] };
   window.boardBench = rec;
+  const attrs = ['data-availability', 'data-activity'];
+  // A row changing in place, or a row coming into view already showing the new state.
   new MutationObserver((records) => {
     const at = Date.now();
     for (const r of records) {
       const el = r.target;
-      if (el.dataset && el.dataset.agent && r.attributeName) rec.obs.push([el.dataset.agent, r.attributeName, el.getAttribute(r.attributeName) || '', at]);
+      if (r.type === 'attributes' && el.dataset && el.dataset.agent) rec.obs.push([el.dataset.agent, r.attributeName, el.getAttribute(r.attributeName) || '', at]);
+      for (const n of r.addedNodes || []) {
+        if (n.dataset && n.dataset.agent) for (const a of attrs) rec.obs.push([n.dataset.agent, a, n.getAttribute(a) || '', at]);
+      }
     }
-  }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-availability', 'data-activity'] });
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: attrs });
+  rec.inView = () => [...document.querySelectorAll('[data-testid="board-row"]')].map((el) => el.dataset.agent);
   let last = 0;
   const frame = (now) => {
     if (last) rec.frames.push(now - last);
@@ -129,11 +138,11 @@ async function instrument(page: Page): Promise<void> {
   await page.evaluate(instrumentation);
 }
 
-async function collect(page: Page): Promise<{ observations: Observation[]; frames: number[]; work: number[] }> {
+async function collect(page: Page): Promise<{ observations: Observation[]; frames: number[]; work: number[]; inView: string[] }> {
   return page.evaluate(() => {
-    const rec = (window as unknown as { boardBench: { obs: Observation[]; frames: number[]; work: number[]; running: boolean } }).boardBench;
+    const rec = (window as unknown as { boardBench: { obs: Observation[]; frames: number[]; work: number[]; running: boolean; inView(): string[] } }).boardBench;
     rec.running = false;
-    return { observations: rec.obs, frames: rec.frames, work: rec.work };
+    return { observations: rec.obs, frames: rec.frames, work: rec.work, inView: rec.inView() };
   });
 }
 
@@ -209,8 +218,15 @@ function match(expectations: Expectation[], observations: Observation[]): Array<
     });
 }
 
-function report(r: { expectations: Expectation[]; observations: Observation[]; frames: number[]; work: number[]; heapBefore: number; heapAfter: number; agentsUpMs: number; boardLiveMs: number }): BoardBenchResult {
-  const matched = match(r.expectations, r.observations);
+function report(r: { expectations: Expectation[]; observations: Observation[]; frames: number[]; work: number[]; inView: string[]; heapBefore: number; heapAfter: number; agentsUpMs: number; boardLiveMs: number }): BoardBenchResult {
+  // Rows out of view are not in the page at all: their changes are measured when they are rendered.
+  const rendered = new Set(r.inView);
+  const matched = match(
+    r.expectations.filter((e) => rendered.has(e.agent)),
+    r.observations,
+  );
+  const offScreen = r.expectations.filter((e) => !rendered.has(e.agent)).length;
+  const realInView = new Set(r.expectations.filter((e) => e.real && rendered.has(e.agent)).map((e) => e.agent)).size;
   const lat = (f: (m: (typeof matched)[number]) => boolean) => {
     const sel = matched.filter(f);
     return { ...stats(sel.flatMap((m) => (m.latencyMs === null ? [] : [m.latencyMs]))), changes: sel.length, missed: sel.filter((m) => m.latencyMs === null).length };
@@ -220,10 +236,13 @@ function report(r: { expectations: Expectation[]; observations: Observation[]; f
     realAgents,
     changesPerSecond: Math.round((r.expectations.length / (driveMs / 1000)) * 10) / 10,
     driveSeconds: driveMs / 1000,
+    rowsRendered: rendered.size,
+    realAgentsRendered: realInView,
+    changesOffScreen: offScreen,
     changeToRowMs: {
       realSubset: lat((m) => m.real),
       realCalls: lat((m) => m.real && m.kind !== 'state'),
-      publishedStateOthers: lat((m) => !m.real),
+      publishedStateOthersInView: lat((m) => !m.real),
       byKind: Object.fromEntries((['ringing', 'dialing', 'answered', 'ended', 'state'] as const).map((k) => [k, lat((m) => m.kind === k)])),
     },
     frameIntervalMs: stats(r.frames.map((f) => Math.round(f * 10) / 10)),
@@ -243,13 +262,13 @@ function report(r: { expectations: Expectation[]; observations: Observation[]; f
   const md = [
     '## Team board at scale',
     '',
-    `${boardSize} agents on one supervisor's board (10 teams of 50), real Kamailio, real Chromium. ${realAgents} are real registered SIP user agents (SIP.js in Node, no media: a fixed SDP) calling each other in pairs through the server, so their rows follow real dialog-event NOTIFYs; all ${boardSize} publish their Ready / Not ready state by PIDF PUBLISH through the server (the other ${boardSize - realAgents} never register or call: that is how the rest of the board is generated). ${json.changesPerSecond} changes/s for ${json.driveSeconds} s. Change → row: from the agent's request leaving (INVITE, answer, BYE, PUBLISH) to the row's attribute changing in the page's DOM.`,
+    `${boardSize} agents on one supervisor's board (10 teams of 50), real Kamailio, real Chromium. ${realAgents} are real registered SIP user agents (SIP.js in Node, no media: a fixed SDP) calling each other in pairs through the server, so their rows follow real dialog-event NOTIFYs; all ${boardSize} publish their Ready / Not ready state by PIDF PUBLISH through the server (the other ${boardSize - realAgents} never register or call: that is how the rest of the board is generated). ${json.changesPerSecond} changes/s for ${json.driveSeconds} s. Change → row: from the agent's request leaving (INVITE, answer, BYE, PUBLISH) to the row's attribute changing in the page's DOM. The page is 1920×1080 and the board renders only the rows in view plus a margin (${json.rowsRendered} rows, ${json.realAgentsRendered} of them real agents); the ${json.changesOffScreen} changes to rows out of view update the board's state and counts and are not in the table.`,
     '',
-    '| change → row (ms) | median | p95 | max | changes | never shown (5 s) |',
+    '| change → row in view (ms) | median | p95 | max | changes | never shown (5 s) |',
     '|---|---|---|---|---|---|',
     row('real subset (calls and state)', c.realSubset),
     row('real subset: calls only', c.realCalls),
-    row(`other ${boardSize - realAgents}: published state`, c.publishedStateOthers),
+    row('other agents in view: published state', c.publishedStateOthersInView),
     ...Object.entries(c.byKind).map(([k, s]) => row(`  ${k}`, s)),
     '',
     `Frames (supervisor page, during the 30 s): interval median ${json.frameIntervalMs.median} ms, p95 ${json.frameIntervalMs.p95} ms, max ${json.frameIntervalMs.max} ms, ${json.longFrames} frames over 50 ms; rendering work per frame (rAF → after paint) median ${fw.median} ms, p95 ${fw.p95} ms, max ${fw.max} ms (n = ${fw.n}). JS heap ${json.heapMB.before} MB before, ${json.heapMB.after} MB after.`,

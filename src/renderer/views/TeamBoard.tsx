@@ -1,9 +1,10 @@
 import { Box, Button, Chip, MenuItem, Paper, Stack, TextField, Typography } from '@mui/material';
-import { memo, useMemo, useState } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Phone } from '../sip/phone';
 import { boardStore, type BoardRow } from '../store/boardState';
 import { createStore, useFrameStore, useStore } from '../store/createStore';
 import { phoneStore } from '../store/phoneState';
+import { boardRowPx, rowWindow } from './boardWindow';
 import type { MixMode, SupervisionMode } from '../../shared/supervision/modes';
 
 type Filter = 'all' | 'on-call' | 'ringing' | 'idle' | 'not-ready' | 'wrap-up' | 'signed-out' | 'hand';
@@ -45,6 +46,21 @@ function matches(row: BoardRow, filter: Filter): boolean {
   }
 }
 
+/** One collator for the whole sort (`localeCompare` builds one per call: 500 rows, every frame). */
+const byName = new Intl.Collator(undefined, { numeric: true });
+
+/** The header's numbers, in one pass. */
+function countsOf(rows: BoardRow[]): { onCalls: number; signedIn: number; ready: number; raised: number } {
+  const c = { onCalls: 0, signedIn: 0, ready: 0, raised: 0 };
+  for (const r of rows) {
+    if (r.activity.phase === 'on-call') c.onCalls++;
+    if (r.signedIn) c.signedIn++;
+    if (r.signedIn && r.availability === 'ready') c.ready++;
+    if (r.hand) c.raised++;
+  }
+  return c;
+}
+
 const extensionOf = (agent: string) => agent.split('@')[0];
 const partyOf = (row: BoardRow) => (row.activity.phase === 'idle' ? '' : (row.activity.partyName ?? (row.activity.party ? extensionOf(row.activity.party.replace(/^sips?:/, '')) : '')));
 
@@ -63,10 +79,10 @@ export function TeamBoard({ phone }: { phone: Phone }) {
     const list = all.filter((r) => matches(r, filter) && (team === 'all' || r.teams.includes(team)) && (!q || r.name.toLowerCase().includes(q) || r.agent.includes(q)));
     // Longest call first; agents not on a call after them, by name.
     const byDuration = (r: BoardRow) => (r.activity.phase === 'on-call' && r.callSince !== null ? r.callSince : Infinity);
-    return list.sort((a, b) => (sort === 'duration' ? byDuration(a) - byDuration(b) : 0) || (a.hand ? -1 : 0) - (b.hand ? -1 : 0) || a.name.localeCompare(b.name));
+    return list.sort((a, b) => (sort === 'duration' ? byDuration(a) - byDuration(b) : 0) || (a.hand ? -1 : 0) - (b.hand ? -1 : 0) || byName.compare(a.name, b.name));
   }, [all, search, team, filter, sort]);
   if (all.length === 0) return null;
-  const raised = all.filter((r) => r.hand).length;
+  const counts = countsOf(all);
   const select = (testId: string, value: string, onChange: (v: string) => void, options: Array<[string, string]>) => (
     <TextField select size="small" value={value} onChange={(e) => onChange(e.target.value)} slotProps={{ select: { SelectDisplayProps: { 'data-testid': testId } as object } }}>
       {options.map(([v, label]) => (
@@ -77,11 +93,11 @@ export function TeamBoard({ phone }: { phone: Phone }) {
     </TextField>
   );
   return (
-    <Paper variant="outlined" sx={{ p: 2 }} data-testid="board">
+    <Paper variant="outlined" sx={{ p: 2 }} data-testid="board" data-rows={all.length} data-signed-in={counts.signedIn} data-ready={counts.ready}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap', rowGap: 1 }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }}>
-          Team board · {all.filter((r) => r.activity.phase === 'on-call').length} on calls · {all.filter((r) => r.signedIn).length} of {all.length} signed in
-          {raised > 0 && ` · ${raised} asking for help`}
+          Team board · {counts.onCalls} on calls · {counts.signedIn} of {all.length} signed in
+          {counts.raised > 0 && ` · ${counts.raised} asking for help`}
         </Typography>
         <TextField size="small" placeholder="Name or extension" value={search} onChange={(e) => setSearch(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'board-search' } }} />
         {select('board-team', team, setTeam, [['all', 'All teams'], ...teams.map((t): [string, string] => [t, t])])}
@@ -91,12 +107,43 @@ export function TeamBoard({ phone }: { phone: Phone }) {
           ['duration', 'Longest call first'],
         ])}
       </Stack>
-      <Stack spacing={0.5}>
-        {shown.map((r) => (
-          <AgentRow key={r.agent} row={r} phone={phone} />
-        ))}
-      </Stack>
+      <BoardList rows={shown} phone={phone} />
     </Paper>
+  );
+}
+
+/** The rows in view (and a margin), in a scrolling list as tall as the whole team. */
+function BoardList({ rows, phone }: { rows: BoardRow[]; phone: Phone }) {
+  const list = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, height: 0 });
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    const measure = () => setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
+    measure();
+    const resized = new ResizeObserver(measure);
+    resized.observe(el);
+    el.addEventListener('scroll', measure, { passive: true });
+    return () => {
+      resized.disconnect();
+      el.removeEventListener('scroll', measure);
+    };
+  }, []);
+  const w = rowWindow(rows.length, view.top, view.height);
+  return (
+    // Heights as inline styles: as `sx` each new value would be a new CSS class.
+    <Box ref={list} data-testid="board-list" sx={{ maxHeight: '70vh', overflowY: 'auto', contain: 'strict', minHeight: boardRowPx }} style={{ height: Math.min(rows.length, 40) * boardRowPx }}>
+      {rows.length === 0 && (
+        <Typography variant="body2" color="text.secondary" sx={{ p: 1 }}>
+          No one on the team matches.
+        </Typography>
+      )}
+      <div style={{ height: w.padTopPx }} />
+      {rows.slice(w.first, w.end).map((r) => (
+        <AgentRow key={r.agent} row={r} phone={phone} />
+      ))}
+      <div style={{ height: w.padBottomPx }} />
+    </Box>
   );
 }
 
@@ -121,8 +168,8 @@ const AgentRow = memo(function AgentRow({ row, phone }: { row: BoardRow; phone: 
       data-supervision={row.supervision ? `${row.supervision.by} ${row.supervision.mode}` : ''}
       data-hand={row.hand ? 'raised' : ''}
       data-watch={row.watch.state}
-      // Rows out of view skip style, layout and paint (hundreds of rows, tens of changes a second).
-      sx={{ display: 'flex', alignItems: 'center', gap: 1, px: 1, py: 0.5, borderRadius: 1, bgcolor: row.hand ? '#fff4d6' : onCall ? '#eef7f3' : 'transparent', contentVisibility: 'auto', containIntrinsicSize: 'auto 44px' }}
+      // A fixed height: the list works out which rows are in view from it (boardWindow.ts).
+      sx={{ display: 'flex', alignItems: 'center', gap: 1, px: 1, height: boardRowPx, boxSizing: 'border-box', overflow: 'hidden', borderBottom: '2px solid transparent', backgroundClip: 'padding-box', borderRadius: 1, bgcolor: row.hand ? '#fff4d6' : onCall ? '#eef7f3' : 'transparent' }}
     >
       <Box sx={{ width: 9, height: 9, borderRadius: '50%', bgcolor: row.signedIn ? 'success.main' : 'grey.400', flex: 'none' }} title={row.signedIn ? 'Signed in' : 'Signed out'} />
       <Box sx={{ flex: 1, minWidth: 0 }}>
