@@ -170,6 +170,8 @@ describeEachServer(
       await expect.poll(() => session.getAttribute('data-mode')).toBe('whisper');
       await expect.poll(async () => Number(await guard.getAttribute('data-talk-ms')), { timeout: 15_000 }).toBeGreaterThan(1500);
       await agent.page.locator('[data-testid="supervised-banner"][data-mode="whisper"]').waitFor({ timeout: 15_000 });
+      // Supervision sessions that started and ended in the earlier tests left no false alarm.
+      expect(await supervisor.page.locator('[data-testid="notice"][data-severity="error"]').allTextContents()).toEqual([]);
       // The README's pictures of the board and of the agent's side, taken from this very session.
       if (server.kind === 'kamailio') {
         await supervisor.page.screenshot({ path: join(screenshots, 'team-board.png'), fullPage: true });

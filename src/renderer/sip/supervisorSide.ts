@@ -62,6 +62,7 @@ export class SupervisorSide {
     const name = userOf(target);
     // The agent's app never rings for a supervision request: ringing means the PBX dropped the marker.
     let gaveUp = false;
+    let answered: ReturnType<typeof setTimeout> | undefined;
     const giveUp = (why: string) => {
       if (gaveUp || this.core.view(entry.id)?.supervising?.confirmed) return;
       gaveUp = true;
@@ -73,9 +74,13 @@ export class SupervisorSide {
     inviter.stateChange.addListener((state) => {
       if (state === SessionState.Established) {
         clearTimeout(unanswered);
-        setTimeout(() => giveUp(`no confirmation from ${name}'s app after it was answered: ${strippedRequestAdvice}`), confirmAnsweredMs);
+        answered = setTimeout(() => giveUp(`no confirmation from ${name}'s app after it was answered: ${strippedRequestAdvice}`), confirmAnsweredMs);
         void this.askForState(entry);
-      } else if (state === SessionState.Terminated) clearTimeout(unanswered);
+      } else if (state === SessionState.Terminated) {
+        // A leg that ended (left, taken over, transferred) has nothing left to confirm: no "did not start".
+        clearTimeout(unanswered);
+        clearTimeout(answered);
+      }
     });
     this.core.invite(entry, inviter, `Supervision of ${name} refused`, {
       onProgress: (code) => {

@@ -81,7 +81,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
             </Alert>
           )}
           {notices.map((n) => (
-            <Alert key={n.id} severity={n.severity} onClose={() => dismissNotice(n.id)} data-testid="notice">
+            <Alert key={n.id} severity={n.severity} onClose={() => dismissNotice(n.id)} data-testid="notice" data-severity={n.severity}>
               {n.text}
             </Alert>
           ))}
