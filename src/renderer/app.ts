@@ -56,8 +56,9 @@ export class WhisperlineApp {
   }
 
   async signIn(): Promise<void> {
-    void this.orgPolicy().catch(() => undefined);
-    if (!(await this.phone.reregister())) await this.connect();
+    // connect() fetches the policy itself; only a plain re-registration needs it here.
+    if (await this.phone.reregister()) void this.orgPolicy().catch(() => undefined);
+    else await this.connect();
   }
 
   private async connect(): Promise<void> {

@@ -93,7 +93,7 @@ export function TeamBoard({ phone }: { phone: Phone }) {
     </TextField>
   );
   return (
-    <Paper variant="outlined" sx={{ p: 2 }} data-testid="board" data-rows={all.length} data-signed-in={counts.signedIn} data-ready={counts.ready}>
+    <Paper variant="outlined" sx={{ p: 2 }} data-testid="board" data-ready={counts.ready}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap', rowGap: 1 }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }}>
           Team board · {counts.onCalls} on calls · {counts.signedIn} of {all.length} signed in
