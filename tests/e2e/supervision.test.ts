@@ -4,7 +4,7 @@ import { hasPath, type GraphTopology } from '../../src/shared/audioGraph';
 import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
 import { enrolAndPublish, makeOrgPolicy, refreshPolicy, supervisorPublicKey } from '../support/policy';
-import { around, callCard, dial, expectHears, expectSilent, listen, mark, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
+import { around, callCard, dial, expectHears, expectSilent, explainedOnFailure, listen, mark, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
 import { fmtTrace, traceEvent, unusedHz } from '../support/audioProbe';
 
 const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw', '3001': 'intruder-pw' };
@@ -313,14 +313,16 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
       console.log('Join did not become active; notices (supervisor, agent), Listen disabled:', await supervisor.page.getByTestId('notice').allTextContents(), await agent.page.getByTestId('notice').allTextContents(), await supervisor.page.getByTestId('supervise-listen').isDisabled());
       throw e;
     });
-    await setMode('takeover');
-    await expectHears(customer, tones.supervisor);
-    await expectHears(supervisor, tones.customer);
-    await expect.poll(() => callCard(agent.page).count(), { timeout: 20_000 }).toBe(0);
-    await expectSilent(customer, tones.agent);
-    // The supervisor now has an ordinary call with the customer, and no supervision leg.
-    await expect.poll(() => callCard(supervisor.page, 'active').count()).toBe(1);
-    await expect(supervisor.page.getByTestId('supervision').count()).resolves.toBe(0);
-    await expect(agent.page.getByTestId('history-item').first().textContent()).resolves.toMatch(/transferred/);
+    await explainedOnFailure([agent, customer, supervisor], async () => {
+      await setMode('takeover');
+      await expectHears(customer, tones.supervisor);
+      await expectHears(supervisor, tones.customer);
+      await expect.poll(() => callCard(agent.page).count(), { timeout: 20_000 }).toBe(0);
+      await expectSilent(customer, tones.agent);
+      // The supervisor now has an ordinary call with the customer, and no supervision leg.
+      await expect.poll(() => callCard(supervisor.page, 'active').count()).toBe(1);
+      await expect(supervisor.page.getByTestId('supervision').count()).resolves.toBe(0);
+      await expect(agent.page.getByTestId('history-item').first().textContent()).resolves.toMatch(/transferred/);
+    });
   });
 });

@@ -68,6 +68,26 @@ export interface Party {
   toneHz: number;
   context: BrowserContext;
   page: Page;
+  /** The first line of each SIP message the party's pages sent (>) or got (<), newest last: read when a test fails. */
+  sipTrace: string[];
+}
+
+/** Keeps the start line (and Call-ID / CSeq) of every SIP message over the page's WebSockets. */
+function traceSip(page: Page, trace: string[]): void {
+  const t0 = Date.now();
+  page.on('websocket', (ws) => {
+    const keep = (dir: string) => (f: { payload: string | Buffer }) => {
+      const text = typeof f.payload === 'string' ? f.payload : f.payload.toString();
+      const [first] = text.split('\r\n', 1);
+      if (!first?.trim()) return;
+      const cseq = /^CSeq:\s*(.+)$/im.exec(text)?.[1] ?? '';
+      const callId = /^(?:Call-ID|i):\s*(\S+)$/im.exec(text)?.[1]?.slice(0, 10) ?? '';
+      trace.push(`${((Date.now() - t0) / 1000).toFixed(2)}s ${dir} ${first.slice(0, 80)} [${cseq}] ${callId}`);
+      if (trace.length > 200) trace.splice(0, trace.length - 200);
+    };
+    ws.on('framesent', keep('>'));
+    ws.on('framereceived', keep('<'));
+  });
 }
 
 export interface Rig {
@@ -100,10 +120,12 @@ export async function startRig(): Promise<Rig> {
       contexts.push(context);
       await context.addInitScript(toneMicrophone, toneHz);
       await context.addInitScript(trackPeerConnections);
+      const sipTrace: string[] = [];
+      context.on('page', (p) => traceSip(p, sipTrace));
       const page = await context.newPage();
       page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
       await page.goto(url ?? web.url);
-      return { name, toneHz, context, page };
+      return { name, toneHz, context, page, sipTrace };
     },
     site: {
       publish(p: PublishedPolicy | null) {

@@ -17,3 +17,28 @@ export async function expectHears(party: Party, hz: number, timeout = 15_000): P
 export async function expectSilent(party: Party, hz: number, timeout = 15_000, below = silentDb): Promise<void> {
   await expect.poll(async () => (await hears(party, [hz]))[hz], { timeout, message: `${party.name} should not hear ${hz} Hz` }).toBeLessThan(below);
 }
+
+/** What each party's app shows (calls, notices) and its last SIP messages: printed when a step fails. */
+export async function describeParties(parties: Party[], lastSip = 40): Promise<string> {
+  const parts = await Promise.all(
+    parties.map(async (p) => {
+      const calls = await p.page
+        .locator('[data-testid="call"]')
+        .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-state')} ${e.getAttribute('data-remote')}: ${(e.textContent ?? '').slice(0, 120)}`))
+        .catch((e: Error) => [`(page unreadable: ${e.message})`]);
+      const notices = await p.page.getByTestId('notice').allTextContents().catch(() => []);
+      return [`--- ${p.name}: calls ${JSON.stringify(calls)}; notices ${JSON.stringify(notices)}`, ...p.sipTrace.slice(-lastSip)].join('\n');
+    }),
+  );
+  return parts.join('\n');
+}
+
+/** Runs a test's steps; if one fails, prints what every party saw before rethrowing. */
+export async function explainedOnFailure(parties: Party[], steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (e) {
+    console.log(`Step failed; what each party saw:\n${await describeParties(parties)}`);
+    throw e;
+  }
+}

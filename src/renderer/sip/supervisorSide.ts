@@ -64,7 +64,9 @@ export class SupervisorSide {
     let gaveUp = false;
     let answered: ReturnType<typeof setTimeout> | undefined;
     const giveUp = (why: string) => {
-      if (gaveUp || this.core.view(entry.id)?.supervising?.confirmed) return;
+      // `confirmedAt`, not the view: a takeover turns the leg into a call (no `supervising`) while
+      // this timer may still run, and on a busy machine before the customer's INVITE replaces it.
+      if (gaveUp || entry.confirmedAt !== undefined) return;
       gaveUp = true;
       clearTimeout(unanswered);
       notify('error', `Supervision of ${name} did not start: ${why}`);
