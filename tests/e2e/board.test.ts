@@ -5,7 +5,7 @@ import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
 import { enrolAndPublish } from '../support/policy';
 import { describeEachServer } from '../support/servers';
-import { callCard, dial, expectHears, expectSilent, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
+import { callCard, dial, expectHears, expectSilent, explainedOnFailure, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
 
 // The supervisor's team board, live from SIP: the dialog event package for calls, presence (or,
 // where the PBX relays no PUBLISH, the agent app's own MESSAGEs) for the agent's state, through a
@@ -98,12 +98,14 @@ describeEachServer(
 
     it('takes the call over from its row: the customer is handed to the supervisor, the agent is freed', async () => {
       await customerCallsAgent();
-      await row('1001').getByTestId('board-takeover').click();
-      await expectHears(customer, tones.supervisor);
-      await expectHears(supervisor, tones.customer);
-      await expect.poll(() => callCard(agent.page).count(), { timeout: 20_000 }).toBe(0);
-      await expect.poll(() => rowAttr('1001', 'activity'), { timeout: 20_000 }).toBe('idle');
-      await expect.poll(() => callCard(supervisor.page, 'active').count()).toBe(1);
+      await explainedOnFailure([agent, customer, supervisor], async () => {
+        await row('1001').getByTestId('board-takeover').click();
+        await expectHears(customer, tones.supervisor);
+        await expectHears(supervisor, tones.customer);
+        await expect.poll(() => callCard(agent.page).count(), { timeout: 20_000 }).toBe(0);
+        await expect.poll(() => rowAttr('1001', 'activity'), { timeout: 20_000 }).toBe('idle');
+        await expect.poll(() => callCard(supervisor.page, 'active').count()).toBe(1);
+      });
     });
 
     it('keyboard talk keys: F8 held is push-to-talk, F9 toggles the microphone; the customer never hears the supervisor', async () => {

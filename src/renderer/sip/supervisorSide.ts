@@ -184,6 +184,12 @@ export class SupervisorSide {
       this.applySupervisorMic(id);
     }
     if (mode !== 'takeover') this.recordMine(entry, 'mode', mode);
+    // Silence past the ceiling is no refusal: through a B2BUA the agent's "done" can be lost while
+    // the PBX bridges the customer onto this leg (seen under load), so the leg is the customer call.
+    else if (entry.kind === 'supervising' && entry.session.state === SessionState.Established && now?.supervising) {
+      this.recordMine(entry, 'takeover', 'takeover');
+      this.becomeCall(entry, now.supervising.agent);
+    }
   }
 
   /** Toggle-to-talk and push-to-talk for the supervisor (whisper and barge only). */
