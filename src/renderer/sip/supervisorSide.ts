@@ -186,10 +186,7 @@ export class SupervisorSide {
     if (mode !== 'takeover') this.recordMine(entry, 'mode', mode);
     // Silence past the ceiling is no refusal: through a B2BUA the agent's "done" can be lost while
     // the PBX bridges the customer onto this leg (seen under load), so the leg is the customer call.
-    else if (entry.kind === 'supervising' && entry.session.state === SessionState.Established && now?.supervising) {
-      this.recordMine(entry, 'takeover', 'takeover');
-      this.becomeCall(entry, now.supervising.agent);
-    }
+    else if (entry.kind === 'supervising' && entry.session.state === SessionState.Established && now?.supervising) this.becomeCall(entry, now.supervising.agent);
   }
 
   /** Toggle-to-talk and push-to-talk for the supervisor (whisper and barge only). */
@@ -231,7 +228,6 @@ export class SupervisorSide {
     const waiting = this.pending.get(entry.id);
     if (type === 'state' && mode === 'takeover' && view.supervising.mode === 'takeover') {
       waiting?.resolve(null);
-      this.recordMine(entry, 'takeover', 'takeover');
       this.becomeCall(entry, view.supervising.agent);
       return;
     }
@@ -260,8 +256,9 @@ export class SupervisorSide {
     this.recordMine(entry, 'leave', mode, { durationMs: Date.now() - entry.confirmedAt });
   }
 
-  /** Supervisor side of a takeover: the supervision leg is now an ordinary call with the customer. */
+  /** Supervisor side of a takeover (audited): the supervision leg is now an ordinary call with the customer. */
   private becomeCall(entry: CallEntry, agent: string): void {
+    this.recordMine(entry, 'takeover', 'takeover');
     entry.kind = 'call';
     patchCall(entry.id, { kind: 'call', supervising: null, prompts: [], remoteName: `Customer of ${agent}`, note: `You took over ${agent}'s call` });
     entry.leg?.setMuted(false);
