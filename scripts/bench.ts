@@ -12,7 +12,7 @@ import { budgetMarkdown, goalsMarkdown, lastConnectedPc, loadBaseline, measureRe
 import { startSipServer } from '../src/node/sipServer';
 import { startRig } from '../tests/support/browser';
 import { enrolAndPublish } from '../tests/support/policy';
-import { callCard, dial, signIn, waitCallState, waitRegistered, wrapUp } from '../tests/support/appDriver';
+import { callCard, dial, signIn, waitCallState, waitRegistered, wrapUp } from '../src/node/appDriver';
 import { traceEvent, type EventTrace } from '../tests/support/audioProbe';
 
 const samplesArg = process.argv.indexOf('--samples');

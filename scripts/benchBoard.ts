@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { startSipServer } from '../src/node/sipServer';
 import { startRig } from '../tests/support/browser';
 import { makeOrgPolicy, refreshPolicy, supervisorPublicKey } from '../tests/support/policy';
-import { signIn, waitRegistered } from '../tests/support/appDriver';
+import { signIn, waitRegistered } from '../src/node/appDriver';
 import { stats } from './benchAudio';
 import { SimAgent } from './benchBoardAgents';
 

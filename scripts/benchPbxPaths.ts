@@ -6,7 +6,7 @@ import { startPbx } from '../src/node/pbx';
 import type { PbxProfileId } from '../src/shared/pbx/profiles';
 import { startRig } from '../tests/support/browser';
 import { enrolAndPublish } from '../tests/support/policy';
-import { dial, signIn, waitCallState, waitRegistered } from '../tests/support/appDriver';
+import { dial, signIn, waitCallState, waitRegistered } from '../src/node/appDriver';
 import { firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
 
 const tones = { agent: 600, customer: 1000, supervisor: 1400 };

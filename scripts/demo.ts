@@ -11,7 +11,7 @@ import { startPbx, type PbxKind } from '../src/node/pbx';
 import { serveStatic } from '../src/node/staticServer';
 import { createInterface } from 'node:readline';
 import { makeDemoOrg } from './demoPolicy';
-import { callCard, dial, waitRegistered, wrapUp } from '../tests/support/appDriver';
+import { callCard, dial, waitRegistered, wrapUp } from '../src/node/appDriver';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);

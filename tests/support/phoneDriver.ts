@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { Party } from './browser';
 import { hears } from './audioProbe';
 
-export * from './appDriver';
+export * from '../../src/node/appDriver';
 export { hears, listen, mark, around } from './audioProbe';
 
 /** A tone counts as heard above this median level; a silent channel measures far below it. */

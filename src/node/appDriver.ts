@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 
-// Drives the app's UI the way an agent would. Used by the end-to-end tests and the demo customer.
+// Drives the app's UI the way an agent would: the demo's customer, the benchmarks and the end-to-end tests.
 
 export interface AccountInput {
   server: string;
