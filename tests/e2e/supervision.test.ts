@@ -190,6 +190,9 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
         const ts = await traceEvent(hearers, step.run);
         report.push(`    ${step.event.padEnd(14)} ${ts.map(fmtTrace).join(' | ')}`);
         for (const t of ts) {
+          // Audio the listener's WebRTC stack had to conceal at this event came late or not at all:
+          // the machine, not the app. That listener cannot be judged at this event in this pass.
+          if (t.concealedEvents > 0) continue;
           // A click 47 dB or more below the conversation (−10 dBFS here) is inaudible under it; a
           // hard connect measured −44 to −55 dBFS.
           if (t.listener !== step.voiceFor && t.clickEventDb >= Math.max(t.clickSteadyDb, -70) + 12) noticed.add(`${i} ${step.event}|${t.listener}|click`);
@@ -198,15 +201,18 @@ describe('app-mixed supervision (real Kamailio, real Chromium, four parties)', (
       }
       return noticed;
     };
-    // What the app does at an event happens every time; a starved CPU glitches at random (a frame
-    // of concealment, a late audio callback). So a finding must repeat in three passes to count.
+    // What the app does at an event happens every time and arrives intact; a starved CPU glitches at
+    // random (late packets, concealed; a late audio callback). So a finding must be heard, with
+    // nothing concealed, at the same event in five passes to count. (Three were not enough: with
+    // stress-ng on both CPUs beside the suite, the same event glitched in two passes running and
+    // the third glitched everywhere.)
     let persistent = await pass(1);
-    for (let attempt = 2; attempt <= 3 && persistent.size > 0; attempt++) {
+    for (let attempt = 2; attempt <= 5 && persistent.size > 0; attempt++) {
       const again = await pass(attempt);
       persistent = new Set([...persistent].filter((k) => again.has(k)));
     }
     expect([...persistent], 'what a listener noticed at the same event in every pass').toEqual([]);
-  });
+  }, 300_000); // five passes on a busy machine take up to ~2.5 min
 
   it('agent talk-back reaches the supervisor only', async () => {
     await customerCallsAgent();

@@ -3,7 +3,7 @@ import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
 import { enrolAndPublish } from '../support/policy';
 import { asterisk } from '../support/servers';
-import { around, callCard, dial, expectHears, expectSilent, mark, resetParty, signIn, waitCallState, waitRegistered, type AccountInput } from '../support/phoneDriver';
+import { around, callCard, dial, expectHears, expectSilent, explainedOnFailure, mark, resetParty, signIn, waitCallState, waitRegistered, type AccountInput } from '../support/phoneDriver';
 
 // Supervision through a B2BUA PBX (a real Asterisk 22): Whisperline's own app-mixed path, which
 // needs the one documented dialplan setting, and Asterisk's ChanSpy driven by the same buttons.
@@ -87,29 +87,34 @@ async function switchTo(p: Record<keyof typeof tones, Party>, mode: 'listen' | '
   if (mode !== 'takeover') await p.supervisor.page.locator(`[data-testid="supervision"][data-mode="${mode}"]`).waitFor();
 }
 
+/** Every mode back and forth on a live call, then the agent's talk-back. */
+async function mixedModesAndTalkBack(p: Record<keyof typeof tones, Party>, customerCallsAgent: () => Promise<void>): Promise<void> {
+  await customerCallsAgent();
+  await p.supervisor.page.getByTestId('supervise-target').fill('1001');
+  await p.supervisor.page.getByTestId('supervise-listen').click();
+  await p.supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
+  await p.agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
+  await checkMode(p, 'listen');
+  for (const mode of ['whisper', 'barge', 'whisper', 'listen', 'barge', 'listen', 'whisper'] as const) {
+    await switchTo(p, mode);
+    await p.agent.page.locator(`[data-testid="supervised-banner"][data-mode="${mode}"]`).waitFor();
+    await checkMode(p, mode);
+  }
+  await p.agent.page.getByTestId('talk-back').hover();
+  await p.agent.page.mouse.down();
+  await expectSilent(p.customer, tones.agent);
+  await expectHears(p.supervisor, tones.agent);
+  await p.agent.page.mouse.up();
+  await expectHears(p.customer, tones.agent);
+}
+
 describe.skipIf(!asterisk.found)('app-mixed supervision through Asterisk (B2BUA) with the documented setting', () => {
   const w = world({});
   w.signInAll('app-mixed', true);
 
   it('listen, whisper and barge switched back and forth; talk-back reaches the supervisor only', async () => {
     const p = w.parties();
-    await w.customerCallsAgent();
-    await p.supervisor.page.getByTestId('supervise-target').fill('1001');
-    await p.supervisor.page.getByTestId('supervise-listen').click();
-    await p.supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
-    await p.agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
-    await checkMode(p, 'listen');
-    for (const mode of ['whisper', 'barge', 'whisper', 'listen', 'barge', 'listen', 'whisper'] as const) {
-      await switchTo(p, mode);
-      await p.agent.page.locator(`[data-testid="supervised-banner"][data-mode="${mode}"]`).waitFor();
-      await checkMode(p, mode);
-    }
-    await p.agent.page.getByTestId('talk-back').hover();
-    await p.agent.page.mouse.down();
-    await expectSilent(p.customer, tones.agent);
-    await expectHears(p.supervisor, tones.agent);
-    await p.agent.page.mouse.up();
-    await expectHears(p.customer, tones.agent);
+    await explainedOnFailure([p.customer, p.agent, p.supervisor], () => mixedModesAndTalkBack(p, w.customerCallsAgent));
   });
 
   it('takeover: Asterisk replaces the agent with the supervisor for the customer', async () => {

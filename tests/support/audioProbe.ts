@@ -55,6 +55,35 @@ export interface EventTrace {
   /** The tone the listener should keep hearing throughout: its steady median and its quietest frame in the event. */
   toneSteadyDb: number;
   toneEventMinDb: number;
+  /**
+   * Audio the listener's WebRTC stack had to invent during the event (concealment events on its
+   * incoming audio: packets late or lost, which is what a starved CPU does). What the app does at an
+   * event (a gain step, a connect) arrives intact and conceals nothing.
+   */
+  concealedEvents: number;
+}
+
+/** Concealment events so far on each of the page's peer connections (null: closed). */
+function concealmentEvents(party: Party): Promise<Array<number | null>> {
+  return party.page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    return Promise.all(
+      pcs.map(async (pc) => {
+        if (pc.connectionState === 'closed') return null;
+        const stats = await pc.getStats().catch(() => null);
+        let n = 0;
+        stats?.forEach((r: { type: string; kind?: string; concealmentEvents?: number }) => {
+          if (r.type === 'inbound-rtp' && r.kind === 'audio') n += r.concealmentEvents ?? 0;
+        });
+        return n;
+      }),
+    );
+  });
+}
+
+/** New concealment on the connections that were already up before the event (a leg that starts or ends at it is not judged). */
+function concealedSince(before: Array<number | null>, after: Array<number | null>): number {
+  return before.reduce<number>((sum, b, i) => (b === null || after[i] == null ? sum : sum + (after[i]! - b)), 0);
 }
 
 /** A frequency no party uses and no party's tone has a harmonic at (600, 1000, 1400, 1800 Hz). */
@@ -71,6 +100,7 @@ export async function traceEvent(listeners: Array<{ party: Party; keeps: number 
   const warm = await Promise.all(listeners.map((l) => mark(l.party)));
   await Promise.all(listeners.map((l, i) => around(l.party, warm[i], [], 0, steadyMs)));
   const starts = await Promise.all(listeners.map((l) => mark(l.party)));
+  const concealedBefore = await Promise.all(listeners.map((l) => concealmentEvents(l.party)));
   await action();
   const ends = await Promise.all(listeners.map((l) => mark(l.party)));
   return Promise.all(
@@ -79,16 +109,18 @@ export async function traceEvent(listeners: Array<{ party: Party; keeps: number 
       const frames = (ms: number) => Math.round((ms / 1000) * rate);
       const steady = await analysis(party.page, [keeps, unusedHz], { from: starts[i] - frames(steadyMs), to: starts[i] });
       const event = await analysis(party.page, [keeps, unusedHz], { from: starts[i], to: ends[i] + frames(settleMs) });
+      const concealedEvents = concealedSince(concealedBefore[i], await concealmentEvents(party));
       return {
         listener: party.name,
         clickSteadyDb: steady.tones[unusedHz].max,
         clickEventDb: event.tones[unusedHz].max,
         toneSteadyDb: steady.tones[keeps].median,
         toneEventMinDb: event.tones[keeps].min,
+        concealedEvents,
       };
     }),
   );
 }
 
 export const fmtTrace = (t: EventTrace) =>
-  `${t.listener}: click ${t.clickEventDb.toFixed(1)} dBFS (steady ${t.clickSteadyDb.toFixed(1)}), tone low ${t.toneEventMinDb.toFixed(1)} dBFS (steady ${t.toneSteadyDb.toFixed(1)})`;
+  `${t.listener}: click ${t.clickEventDb.toFixed(1)} dBFS (steady ${t.clickSteadyDb.toFixed(1)}), tone low ${t.toneEventMinDb.toFixed(1)} dBFS (steady ${t.toneSteadyDb.toFixed(1)})${t.concealedEvents > 0 ? `, ${t.concealedEvents} concealed` : ''}`;
