@@ -81,6 +81,34 @@ function concealmentEvents(party: Party): Promise<Array<number | null>> {
   });
 }
 
+/**
+ * Each of the page's peer connections, as WebRTC sees it: connection, ICE and DTLS state, and the
+ * audio packets sent and received. Printed when a tone is not heard, to tell a network path that
+ * never came up (no DTLS, nothing received) from audio that arrives but is not played.
+ */
+export function mediaReport(party: Party): Promise<string> {
+  return party.page
+    .evaluate(async () => {
+      const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+      const lines = await Promise.all(
+        pcs.map(async (pc, i) => {
+          const head = `pc${i} ${pc.connectionState} ice=${pc.iceConnectionState}`;
+          if (pc.connectionState === 'closed') return head;
+          const stats = await pc.getStats().catch(() => null);
+          const parts: string[] = [head];
+          stats?.forEach((r: Record<string, unknown>) => {
+            if (r.type === 'transport') parts.push(`dtls=${r.dtlsState} pairChanges=${r.selectedCandidatePairChanges}`);
+            if (r.type === 'inbound-rtp' && r.kind === 'audio') parts.push(`rx ${r.packetsReceived} pkts (lost ${r.packetsLost}, energy ${Number(r.totalAudioEnergy ?? 0).toFixed(3)})`);
+            if (r.type === 'outbound-rtp' && r.kind === 'audio') parts.push(`tx ${r.packetsSent} pkts`);
+          });
+          return parts.join(', ');
+        }),
+      );
+      return lines.length ? lines.join('; ') : 'no peer connection';
+    })
+    .catch((e: Error) => `(media unreadable: ${e.message})`);
+}
+
 /** New concealment on the connections that were already up before the event (a leg that starts or ends at it is not judged). */
 function concealedSince(before: Array<number | null>, after: Array<number | null>): number {
   return before.reduce<number>((sum, b, i) => (b === null || after[i] == null ? sum : sum + (after[i]! - b)), 0);

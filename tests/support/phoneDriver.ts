@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Party } from './browser';
-import { hears } from './audioProbe';
+import { hears, mediaReport } from './audioProbe';
 
 export * from '../../src/node/appDriver';
 export { hears, listen, mark, around } from './audioProbe';
@@ -10,7 +10,13 @@ export const heardDb = -40;
 export const silentDb = -60;
 
 export async function expectHears(party: Party, hz: number, timeout = 15_000): Promise<void> {
-  await expect.poll(async () => (await hears(party, [hz]))[hz], { timeout, message: `${party.name} should hear ${hz} Hz` }).toBeGreaterThan(heardDb);
+  try {
+    await expect.poll(async () => (await hears(party, [hz]))[hz], { timeout, message: `${party.name} should hear ${hz} Hz` }).toBeGreaterThan(heardDb);
+  } catch (e) {
+    // What the party's WebRTC stack saw: a path that never came up, or audio that came but was not played.
+    console.log(`${party.name} did not hear ${hz} Hz; media: ${await mediaReport(party)}`);
+    throw e;
+  }
 }
 
 /** `below`: a G.711 call puts a tone's quantization products on a 200 Hz grid near −52 dBFS, so silence there is judged at −45. */
