@@ -48,4 +48,6 @@ export interface CallEntry {
   moving?: Promise<void>;
   /** The supervisor is taking the customer over through this leg. */
   takingOver: boolean;
+  /** Stops re-offering a call whose audio path has not come up (mediaWatchdog.ts). */
+  stopMediaWatch?: () => void;
 }

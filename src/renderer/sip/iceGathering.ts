@@ -1,7 +1,7 @@
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web';
 
 /**
- * How long to wait after the first UDP host candidate for the rest of the burst: Chromium reports the
+ * How long to wait after a UDP host candidate for the rest of the burst: Chromium reports the
  * UDP host candidates of every interface within a few ms of each other, then its TCP candidates
  * (port 9, active only, of no use to a PBX) about 120 ms later, and only then "complete".
  */
@@ -33,7 +33,9 @@ export function completeGatheringOnHostCandidates(sdh: SessionDescriptionHandler
     },
     onicecandidate: (event) => {
       const c = event.candidate;
-      if (c && !ready && !timer && c.protocol === 'udp' && c.type === 'host') {
+      if (c && !ready && c.protocol === 'udp' && c.type === 'host') {
+        // Counted from the latest one: on a starved CPU the burst arrives spread out.
+        if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
           timer = null;
           ready = true;

@@ -12,6 +12,7 @@ import {
 } from 'sip.js';
 import { completeGatheringOnHostCandidates } from './iceGathering';
 import { warmUpWebRtc } from './warmUp';
+import { watchMediaStart } from './mediaWatchdog';
 import { SessionDescriptionHandler, defaultSessionDescriptionHandlerFactory, type SessionDescriptionHandlerOptions } from 'sip.js/lib/platform/web';
 import { SIPExtension } from 'sip.js/lib/api/user-agent-options';
 import { authUserOf, type Account } from '../../shared/settings';
@@ -321,6 +322,13 @@ export class Phone {
           };
         }
       }
+      const pc = sdh?.peerConnection;
+      if (pc && !entry.stopMediaWatch) {
+        entry.stopMediaWatch = watchMediaStart(entry.session, pc, {
+          onReoffer: (n) => console.warn(`call ${entry.id}: no audio path ${n === 1 ? '' : 'again '}after answer; re-offered`),
+          onGiveUp: () => notify('warning', `No audio path on the call with ${this.view(entry.id)?.remoteName || 'the other party'}: the network or PBX did not connect it. Hang up and call again.`),
+        });
+      }
       patchCall(entry.id, { state: 'active', answeredAt: Date.now() });
       entry.outcome = 'answered';
       if (entry.kind === 'supervising') this.supervision.applySupervisorMic(entry.id);
@@ -332,6 +340,7 @@ export class Phone {
   private onTerminated(entry: CallEntry): void {
     if (!this.calls.has(entry.id)) return;
     this.calls.delete(entry.id);
+    entry.stopMediaWatch?.();
     if (entry.kind === 'supervised') {
       this.supervision.endSupervisedLeg(entry);
       return;
