@@ -18,7 +18,7 @@ async function spoilNextAnswer(page: Page): Promise<void> {
   await page.evaluate(() => {
     const send = WebSocket.prototype.send;
     let spoiled = false;
-    WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket["send"]>[0]) {
+    WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
       if (!spoiled && typeof data === 'string' && data.startsWith('SIP/2.0 200') && /\r\nCSeq:\s*\d+ INVITE/i.test(data) && data.includes('a=ice-pwd:')) {
         spoiled = true;
         data = data.replace(/a=ice-(pwd|ufrag):(\S+)/g, (_m, key: string, value: string) => `a=ice-${key}:${[...value].reverse().join('')}`);

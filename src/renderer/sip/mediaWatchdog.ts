@@ -5,7 +5,7 @@ import { RequestPendingError, type Session } from 'sip.js';
  * the offerer of a call to a browser (every call an agent answers), can drop the browser's DTLS
  * hello while its own ICE is still checking, and then nothing flows until the browser re-offers
  * (asterisk/asterisk#2053); a re-INVITE is what a user would do by hand with hold and resume.
- * On loopback DTLS is up within ~0.1 s of answer; the grace leaves room for a starved CPU.
+ * The grace leaves room for a starved CPU: a healthy call is connected long before it ends.
  */
 export const mediaStartGraceMs = 3000;
 export const maxReoffers = 2;
@@ -47,17 +47,15 @@ export function watchMediaStart(session: Session, pc: RTCPeerConnection, hooks: 
       return;
     }
     if (step === 'reoffer') {
-      try {
-        await session.invite();
+      // A hold or resume in flight is an offer too: it is not counted, and we look again once it is done.
+      const sent = await session.invite().then(
+        () => true,
+        (e: unknown) => (e instanceof RequestPendingError ? null : false),
+      );
+      if (sent !== null) {
         reoffers += 1;
         lastOfferAt = Date.now();
-        hooks.onReoffer?.(reoffers);
-      } catch (e) {
-        // A hold or resume in flight is an offer too: look again once it is done.
-        if (!(e instanceof RequestPendingError)) {
-          reoffers += 1;
-          lastOfferAt = Date.now();
-        }
+        if (sent) hooks.onReoffer?.(reoffers);
       }
     }
     if (!stopped) timer = setTimeout(() => void tick(), pollMs);
