@@ -15,6 +15,7 @@ import { loadManagedPolicy, ManagedPolicyWatcher } from './policy/managedPolicy'
 import { openSupervisorKey, type SupervisorKey } from './policy/supervisorKey';
 import { registerIpcHandlers } from './ipc';
 import { createSupervisionServices } from './supervisionHost';
+import { FileReplayRecord } from './policy/replayRecord';
 import { PasswordVault } from './secrets';
 import { installPermissionHandlers, isAppUrl, lockNavigation } from './security';
 import { setAsideCorruptSettings } from './settingsFile';
@@ -122,6 +123,7 @@ function start(): void {
       await policyWatcher.reload();
     },
     auditLog,
+    replay: new FileReplayRecord(join(app.getPath('userData'), 'audit', 'used-statements.jsonl')),
     supervisorKey,
   });
 

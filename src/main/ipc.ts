@@ -46,13 +46,15 @@ const identity = z.string().max(200);
 const callId = z.string().max(1024);
 
 const supervisionCheckSchema = z.strictObject({
-  step: z.enum(['join', 'mode']),
+  step: z.enum(['join', 'proof', 'mode']),
   // Above the statement limit (600) on purpose: the gate answers "too long" and records it.
   token: z.string().max(700).nullable(),
   agentId: identity,
   callId: callId.nullable(),
   sipIdentity: identity,
   mode,
+  // Any short token: the gate refuses (and records) one it did not make.
+  challenge: z.string().max(64).optional(),
 });
 
 const auditText = (max: number) => z.string().max(max);
@@ -75,6 +77,7 @@ const statementAskSchema = z.strictObject({
   // `*` (the agent's current call) or a binding the agent's app reported, as a statement carries it.
   binding: statementPayloadSchema.shape.call,
   mode,
+  nonce: statementPayloadSchema.shape.nonce.optional(),
 });
 
 /**

@@ -9,6 +9,7 @@ import type { OrgPolicy } from '../shared/policy/schema';
 import { signPolicy, verifySignedPolicy } from '../shared/policy/signedPolicy';
 import { callBinding } from '../shared/policy/statement';
 import { AuditLog } from './audit/log';
+import { FileReplayRecord } from './policy/replayRecord';
 import { openSupervisorKey, type SupervisorKey } from './policy/supervisorKey';
 import type { SafeStorageLike } from './secrets';
 import { createSupervisionServices, type SupervisionParts } from './supervisionHost';
@@ -64,23 +65,64 @@ const onDisk = () =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 const req = (token: string | null, over: Partial<SupervisionCheck> = {}): SupervisionCheck => ({ step: 'join', token, agentId: agent, callId, sipIdentity: sup, mode: 'listen', ...over });
 
-async function signed(s: ReturnType<typeof services>, binding = '*', mode: SupervisionCheck['mode'] = 'listen'): Promise<string> {
-  const r = await s.signSupervision({ sup, agent, binding, mode });
+async function signed(s: ReturnType<typeof services>, binding = '*', mode: SupervisionCheck['mode'] = 'listen', nonce?: string): Promise<string> {
+  const r = await s.signSupervision({ sup, agent, binding, mode, ...(nonce ? { nonce } : {}) });
   if (!r.ok) throw new Error(r.reason);
   return r.token;
 }
 
+/** A join as the apps make it: the INVITE's statement, then the answer to the agent's challenge. */
+async function joinAndProve(s: ReturnType<typeof services>, token: string) {
+  const join = await s.checkSupervision(req(token));
+  if (!join.ok || !join.challenge) return join;
+  return s.checkSupervision(req(await signed(s, await callBinding(callId), 'listen', join.challenge), { step: 'proof', challenge: join.challenge }));
+}
+
 describe('checkSupervision', () => {
-  it('allows a valid join signed by this desk’s key, with the join on disk before the answer', async () => {
+  it('allows a valid join signed by this desk’s key once its challenge is answered, with the join on disk before the answer', async () => {
     const s = services();
     const token = await signed(s);
     const order: string[] = [];
     // Runs once the entry is written and fsync'ed, before append resolves.
     log.onAppend((e) => order.push(`on disk: ${e.action} (${onDisk().length} line)`));
-    const verdict = await s.checkSupervision(req(token)).then((v) => (order.push('answered'), v));
+    const join = await s.checkSupervision(req(token));
+    // Passing the checks grants nothing yet: a challenge, and nothing recorded until it is answered.
+    expect(join).toEqual({ ok: true, supervisor: sup, keyLabel: 'Demo Supervisor laptop', modes: ['listen', 'whisper', 'barge', 'takeover'], notice: policy.agentNotice, challenge: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
+    expect(order).toEqual([]);
+    const challenge = join.ok ? join.challenge! : '';
+    const answer = await signed(s, await callBinding(callId), 'listen', challenge);
+    const verdict = await s.checkSupervision(req(answer, { step: 'proof', challenge })).then((v) => (order.push('answered'), v));
     expect(verdict).toEqual({ ok: true, supervisor: sup, keyLabel: 'Demo Supervisor laptop', modes: ['listen', 'whisper', 'barge', 'takeover'], notice: policy.agentNotice });
     expect(order).toEqual(['on disk: join (1 line)', 'answered']);
     expect(onDisk()).toEqual([expect.objectContaining({ seq: 1, action: 'join', actor: sup, subject: agent, call: callId, mode: 'listen', result: 'ok' })]);
+  });
+
+  it('refuses a join whose challenge is not answered, answered with a fresh random nonce, by another key, for another call, or twice', async () => {
+    const s = services();
+    const challenges: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const j = await s.checkSupervision(req(await signed(s)));
+      challenges.push(j.ok ? j.challenge! : '');
+    }
+    const binding = await callBinding(callId);
+    const proof = (token: string | null, challenge: string, over: Partial<SupervisionCheck> = {}) => s.checkSupervision(req(token, { step: 'proof', challenge, ...over }));
+    // No answer (a replayed INVITE's sender has no key): the app asks the gate with none.
+    expect(await proof(null, challenges[0])).toMatchObject({ ok: false, status: 403, reason: 'Supervision Not Proven', code: 'unproven' });
+    // A valid statement, but not for this challenge (e.g. a captured mode change).
+    expect(await proof(await signed(s, binding), challenges[1])).toMatchObject({ ok: false, code: 'unproven', detail: expect.stringMatching(/not signed for this challenge/) });
+    // Another enrolled person's key, answering someone else's challenge.
+    const other = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+    const { makeStatementPayload, signStatement } = await import('../shared/policy/statement');
+    const foreign = await signStatement(await makeStatementPayload({ sup, agent, binding, mode: 'listen', now, nonce: challenges[2] }), other as CryptoKeyPair);
+    expect(await proof(foreign, challenges[2])).toMatchObject({ ok: false, code: 'key-not-enrolled' });
+    expect(await proof(await signed(s, binding, 'listen', challenges[3]), challenges[3], { callId: 'another-call@pbx' })).toMatchObject({ ok: false, code: 'unproven', detail: expect.stringMatching(/another call/) });
+    // A challenge is taken once, whatever the first answer was.
+    const good = await signed(s, binding, 'listen', challenges[4]);
+    expect(await proof(good, challenges[4])).toMatchObject({ ok: true });
+    expect(await proof(await signed(s, binding, 'listen', challenges[4]), challenges[4])).toMatchObject({ ok: false, code: 'unproven', detail: expect.stringMatching(/unknown or no longer open/) });
+    expect(await proof(good, 'AAAAAAAAAAAAAAAAAAAAAA')).toMatchObject({ ok: false, code: 'unproven' });
+    expect(onDisk().map((e) => `${e.action} ${e.result}`)).toEqual(['refusal refused', 'refusal refused', 'refusal refused', 'refusal refused', 'join ok', 'refusal refused', 'refusal refused']);
+    expect(onDisk()[0].reason).toMatch(/^403 Supervision Not Proven: .*did not answer the challenge/);
   });
 
   it('answers with what the policy says the agent is shown, not a setting of the agent’s', async () => {
@@ -92,7 +134,7 @@ describe('checkSupervision', () => {
   it('refuses the same token again as a replay, and records the refusal', async () => {
     const s = services();
     const token = await signed(s);
-    expect((await s.checkSupervision(req(token))).ok).toBe(true);
+    expect((await joinAndProve(s, token)).ok).toBe(true);
     expect(await s.checkSupervision(req(token))).toMatchObject({ ok: false, status: 403, reason: 'Replayed Statement', code: 'replayed' });
     expect(onDisk().map((e) => [e.action, e.result])).toEqual([
       ['join', 'ok'],
@@ -131,7 +173,7 @@ describe('checkSupervision', () => {
   it('uses a policy the reload found (the app was asked before its first load finished)', async () => {
     let current: OrgPolicy | null = null;
     const s = services({ policy: () => current, reloadPolicy: async () => void (current = policy) });
-    expect(await s.checkSupervision(req(await signed(s)))).toMatchObject({ ok: true });
+    expect(await joinAndProve(s, await signed(s))).toMatchObject({ ok: true });
     expect(onDisk().map((e) => e.action)).toEqual(['join']);
   });
 
@@ -144,7 +186,7 @@ describe('checkSupervision', () => {
   it('refuses with 503 when the audit log cannot be written (a folder where the file should be)', async () => {
     mkdirSync(logPath, { recursive: true });
     const s = services();
-    const verdict = await s.checkSupervision(req(await signed(s)));
+    const verdict = await joinAndProve(s, await signed(s));
     expect(verdict).toMatchObject({ ok: false, status: 503, reason: 'Audit Log Unavailable', code: 'audit-unavailable' });
     expect(verdict.ok).toBe(false);
     expect(await s.recordSupervision({ actor: sup, subject: agent, call: callId, action: 'leave', result: 'ok' })).toBe(false);
@@ -153,7 +195,7 @@ describe('checkSupervision', () => {
   it('refuses with 503 once the audit log is closed', async () => {
     const s = services();
     await log.close();
-    expect(await s.checkSupervision(req(await signed(s)))).toMatchObject({ ok: false, status: 503, reason: 'Audit Log Unavailable' });
+    expect(await joinAndProve(s, await signed(s))).toMatchObject({ ok: false, status: 503, reason: 'Audit Log Unavailable' });
   });
 
   it('answers a bug with a refusal (500), not a rejection, and records it', async () => {
@@ -195,7 +237,7 @@ describe('signSupervision', () => {
 
 describe('verifyAudit', () => {
   const fill = async (s: ReturnType<typeof services>) => {
-    expect((await s.checkSupervision(req(await signed(s)))).ok).toBe(true);
+    expect((await joinAndProve(s, await signed(s))).ok).toBe(true);
     await s.recordSupervision({ actor: sup, subject: agent, call: callId, action: 'leave', result: 'ok' });
     await s.recordSupervision({ actor: sup, subject: agent, call: callId, action: 'prompt', result: 'ok' });
   };
@@ -236,5 +278,52 @@ describe('verifyAudit', () => {
     await fill(s);
     rmSync(logPath);
     expect(await s.verifyAudit()).toMatchObject({ ok: false, entries: 0, message: expect.stringMatching(/is gone, though this app recorded entries up to seq 3/) });
+  });
+});
+
+describe('a captured join after the desktop app restarts (main process under Node, same userData)', () => {
+  const replayPath = () => join(dir, 'audit', 'used-statements.jsonl');
+  /** A fresh main process: a new audit log object and gate over the same files. */
+  const restarted = async (at = now) => {
+    await log.close();
+    log = new AuditLog(logPath);
+    return services({ replay: new FileReplayRecord(replayPath(), { now: () => at }), now: () => at });
+  };
+
+  it('is refused as a replay within its lifetime + skew, and as expired after; both recorded', async () => {
+    const before = services({ replay: new FileReplayRecord(replayPath(), { now: () => now }) });
+    const token = await signed(before);
+    expect((await joinAndProve(before, token)).ok).toBe(true);
+    const again = await restarted();
+    expect(await again.checkSupervision(req(token))).toMatchObject({ ok: false, status: 403, reason: 'Replayed Statement' });
+    // 60 s lifetime + 30 s skew: past that the expiry check answers, whatever the record holds.
+    const later = await restarted(new Date(now.getTime() + 91_000));
+    expect(await later.checkSupervision(req(token))).toMatchObject({ ok: false, status: 403, reason: 'Statement Expired' });
+    expect(onDisk().map((e) => `${e.action} ${String(e.reason ?? '').replace(/:.*/, '')}`.trim())).toEqual(['join', 'refusal 403 Replayed Statement', 'refusal 403 Statement Expired']);
+  });
+
+  it('cannot answer a challenge made before the restart, even with a valid answer captured then', async () => {
+    const before = services({ replay: new FileReplayRecord(replayPath(), { now: () => now }) });
+    const join1 = await before.checkSupervision(req(await signed(before)));
+    const challenge = join1.ok ? join1.challenge! : '';
+    const answer = await signed(before, await callBinding(callId), 'listen', challenge);
+    const again = await restarted();
+    expect(await again.checkSupervision(req(answer, { step: 'proof', challenge }))).toMatchObject({ ok: false, status: 403, reason: 'Supervision Not Proven' });
+  });
+
+  it('a join whose statement nobody recorded (a second desk) still needs its own challenge answered', async () => {
+    const token = await signed(services());
+    const desk2 = services({ replay: new FileReplayRecord(join(dir, 'desk2.jsonl'), { now: () => now }) });
+    const join2 = await desk2.checkSupervision(req(token));
+    expect(join2).toMatchObject({ ok: true, challenge: expect.any(String) });
+    // What the captured request's sender can send: no answer, or an answer made for another challenge.
+    expect(await desk2.checkSupervision(req(null, { step: 'proof', challenge: join2.ok ? join2.challenge : '' }))).toMatchObject({ ok: false, reason: 'Supervision Not Proven' });
+  });
+
+  it('refuses with 503 when the record cannot be written, and records that', async () => {
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    const s = services({ replay: new FileReplayRecord(join(dir, 'not-a-dir', 'used.jsonl')) });
+    expect(await s.checkSupervision(req(await signed(s)))).toMatchObject({ ok: false, status: 503, reason: 'Replay Record Unavailable' });
+    expect(onDisk()).toEqual([expect.objectContaining({ action: 'refusal', reason: expect.stringMatching(/^503 Replay Record Unavailable/) })]);
   });
 });

@@ -5,7 +5,7 @@
  * Every answer is a value, never a rejection: the renderer gets a refusal or a sentence to show.
  */
 import type { AuditCheck, SignedStatement, StatementAsk } from '../shared/bridge';
-import { SupervisionGate, type SupervisionAuditEvent, type SupervisionCheck, type SupervisionVerdict } from '../shared/policy/gate';
+import { SupervisionGate, type ReplayRecord, type SupervisionAuditEvent, type SupervisionCheck, type SupervisionVerdict } from '../shared/policy/gate';
 import type { OrgPolicy } from '../shared/policy/schema';
 import { sipIdentityPattern } from '../shared/policy/schema';
 import { statementPayloadSchema } from '../shared/policy/statement';
@@ -18,6 +18,8 @@ export interface SupervisionParts {
   /** Loads the managed policy again once (the gate asks when a fresh policy might change its answer). */
   reloadPolicy?: () => Promise<void>;
   auditLog: AuditLog;
+  /** Statements already used, on disk (policy/replayRecord.ts): a replay is refused after a restart too. */
+  replay?: ReplayRecord;
   /** The supervisor's own key, opened on first use. */
   supervisorKey: () => Promise<SupervisorKey>;
   now?: () => Date;
@@ -44,6 +46,7 @@ export function createSupervisionServices(parts: SupervisionParts): SupervisionS
       await parts.auditLog.append(event);
     },
     now,
+    ...(parts.replay ? { replay: parts.replay } : {}),
     ...(parts.reloadPolicy ? { reloadPolicy: parts.reloadPolicy } : {}),
   });
 
@@ -69,7 +72,7 @@ export function createSupervisionServices(parts: SupervisionParts): SupervisionS
       if (!statementPayloadSchema.shape.call.safeParse(ask.binding).success) return { ok: false, reason: 'The call binding is not one a statement can carry (1 to 96 printable characters, no quotes or backslashes).' };
       try {
         const key = await parts.supervisorKey();
-        const token = await key.statementFor({ sup, agent, binding: ask.binding, mode: ask.mode, now: now() });
+        const token = await key.statementFor({ sup, agent, binding: ask.binding, mode: ask.mode, now: now(), ...(ask.nonce ? { nonce: ask.nonce } : {}) });
         return { ok: true, token };
       } catch (e) {
         return { ok: false, reason: `Your supervision key could not sign the request (${errorText(e)}).` };

@@ -29,6 +29,8 @@ export interface StatementAsk {
   /** `*` (the agent's current call) for a join; for a change of mode, the binding the agent's app reported. */
   binding: string;
   mode: SupervisionMode;
+  /** The agent's challenge this statement answers (its nonce); a fresh random nonce when absent. */
+  nonce?: string;
 }
 
 export type SignedStatement = { ok: true; token: string } | { ok: false; reason: string };

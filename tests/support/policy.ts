@@ -48,9 +48,9 @@ export async function newKeyPair(): Promise<{ pair: CryptoKeyPair; publicKey: st
 /** A statement as a supervisor's app would make it (override any field to forge one). */
 export async function statementFrom(
   pair: CryptoKeyPair,
-  o: { sup: string; agent: string; binding?: string; mode: SupervisionMode; now?: Date; lifetimeSeconds?: number },
+  o: { sup: string; agent: string; binding?: string; mode: SupervisionMode; now?: Date; lifetimeSeconds?: number; nonce?: string },
 ): Promise<string> {
-  const payload = await makeStatementPayload({ sup: o.sup, agent: o.agent, binding: o.binding ?? '*', mode: o.mode, now: o.now ?? new Date(), lifetimeSeconds: o.lifetimeSeconds });
+  const payload = await makeStatementPayload({ sup: o.sup, agent: o.agent, binding: o.binding ?? '*', mode: o.mode, now: o.now ?? new Date(), lifetimeSeconds: o.lifetimeSeconds, nonce: o.nonce });
   return signStatement(payload, pair);
 }
 

@@ -28,8 +28,13 @@ export interface CallLeg {
 /** The agent's side of a supervision leg, mixed into one customer call. */
 export interface SupervisionLeg {
   readonly id: string;
-  /** To the supervisor: customer + agent microphone, in every mode. */
+  /** To the supervisor: customer + agent microphone, in every mode, once admitted; silence before. */
   readonly outgoing: MediaStream;
+  /**
+   * The request was proven (challenge answered): connect the call into `outgoing`. Until then
+   * nothing of the call is connected to it, and the supervisor's audio reaches no ear (listen).
+   */
+  admit(mode: MixMode): void;
   attachRemote(stream: MediaStream): void;
   setMode(mode: MixMode): void;
   setVolume(volume: number): void;
@@ -286,7 +291,7 @@ export class AudioEngine {
    * The agent's side of a supervision leg on customer call `customerLegId`: the supervisor always
    * hears customer + agent; what the supervisor says is routed by `routing[mode]`.
    */
-  createSupervisionLeg(id: string, customerLegId: string, mode: MixMode, initialVolume: number): SupervisionLeg {
+  createSupervisionLeg(id: string, customerLegId: string, initialVolume: number): SupervisionLeg {
     const customer = this.legNodes.get(customerLegId);
     if (!customer) throw new Error('No customer call to supervise');
     const ctx = this.ctx;
@@ -298,12 +303,9 @@ export class AudioEngine {
     meter.fftSize = 1024;
     const meterBuf = new Float32Array(meter.fftSize);
     incoming.connect(meter); // analysis only: an analyser has no output in the graph
-    // The supervisor hears the call fade in rather than start with a click.
     mix.gain.value = 0;
-    this.link(customer.receive, mix);
-    this.link(this.micBus, mix);
     this.link(mix, out);
-    this.ramp(mix.gain, 1);
+    let admitted = false;
     const remote = this.remoteInput(`sup-remote:${id}`, incoming);
     volume.gain.value = initialVolume;
     this.link(volume, this.headsetBus);
@@ -313,11 +315,20 @@ export class AudioEngine {
       toAgent.set(routing[m].supervisorToAgentHeadset);
       toCustomer.set(routing[m].supervisorToCustomer);
     };
-    setMode(mode);
+    setMode('listen');
     return {
       id,
       outgoing: out.stream,
       attachRemote: (stream) => remote.attach(stream),
+      admit: (mode) => {
+        if (admitted) return setMode(mode);
+        admitted = true;
+        // The supervisor hears the call fade in rather than start with a click.
+        this.link(customer.receive, mix);
+        this.link(this.micBus, mix);
+        this.ramp(mix.gain, 1);
+        setMode(mode);
+      },
       setMode,
       setVolume: (v) => this.ramp(volume.gain, v),
       speakingLevelDb: () => {

@@ -4,7 +4,7 @@
 // the desktop app keeps the real append-only file (README → For IT).
 import type { AuditCheck, OrgPolicyStatus, SignedStatement, StatementAsk, SupervisionAuditEvent, WhisperlineBridge } from '../../shared/bridge';
 import { canonicalJson } from '../../shared/policy/canonical';
-import { SupervisionGate } from '../../shared/policy/gate';
+import { SupervisionGate, type ReplayRecord } from '../../shared/policy/gate';
 import type { OrgPolicy } from '../../shared/policy/schema';
 import { makeStatementPayload, signStatement } from '../../shared/policy/statement';
 import { fetchOrgPolicy, webSupervisorKeyPair } from './webOrg';
@@ -20,6 +20,31 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 const hashOf = (entry: Omit<Entry, 'hash'>) => sha256Hex(canonicalJson(entry));
+
+/**
+ * Statements this browser profile accepted, until each could no longer pass the expiry check: a
+ * reload does not reopen a replay. In localStorage before the gate answers; a damaged value is
+ * started afresh (the challenge still stops a replay), a full one refuses the request.
+ */
+export function webReplayRecord(storage: Storage, key: string): ReplayRecord {
+  const read = (): Record<string, number> => {
+    try {
+      const v = JSON.parse(storage.getItem(key) ?? '{}') as unknown;
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : {};
+    } catch {
+      return {};
+    }
+  };
+  return {
+    load: async () => Object.entries(read()).filter(([, t]) => Number.isSafeInteger(t)).map(([k, forgetAfterSec]) => ({ key: k, forgetAfterSec })),
+    remember: async (k, forgetAfterSec) => {
+      const now = Math.floor(Date.now() / 1000);
+      const live = Object.fromEntries(Object.entries(read()).filter(([, t]) => Number.isSafeInteger(t) && t >= now));
+      live[k] = forgetAfterSec;
+      storage.setItem(key, JSON.stringify(live));
+    },
+  };
+}
 
 type Methods = Pick<WhisperlineBridge, 'getOrgPolicy' | 'checkSupervision' | 'recordSupervision' | 'signSupervision' | 'verifyAudit'>;
 
@@ -58,6 +83,7 @@ export function createWebSupervision(storage: Storage, profile: string): Methods
     policy: () => policy ?? loadPolicy(),
     reloadPolicy: async () => void (await loadPolicy()),
     audit: append,
+    replay: webReplayRecord(storage, `whisperline${profile}.usedStatements`),
   });
 
   return {
@@ -72,7 +98,7 @@ export function createWebSupervision(storage: Storage, profile: string): Methods
     async signSupervision(ask: StatementAsk): Promise<SignedStatement> {
       try {
         const { pair } = await webSupervisorKeyPair(`supervisor${profile}`);
-        const payload = await makeStatementPayload({ sup: ask.sup, agent: ask.agent, binding: ask.binding, mode: ask.mode, now: new Date() });
+        const payload = await makeStatementPayload({ sup: ask.sup, agent: ask.agent, binding: ask.binding, mode: ask.mode, now: new Date(), ...(ask.nonce ? { nonce: ask.nonce } : {}) });
         return { ok: true, token: await signStatement(payload, pair) };
       } catch (e) {
         return { ok: false, reason: `This browser could not sign the request (${(e as Error).message}).` };

@@ -2,6 +2,7 @@ import type { Session } from 'sip.js';
 import type { CallRecord } from '../../shared/callHistory';
 import type { MixMode } from '../../shared/supervision/modes';
 import type { AgentNotice } from '../../shared/policy/gate';
+import type { PresentedCaller } from '../../shared/supervision/identity';
 import type { CallLeg, SupervisionLeg } from '../audio/engine';
 
 /** What the phone keeps per SIP session, beside the view state in the store. */
@@ -23,7 +24,9 @@ export interface CallEntry {
    * Agent side. `seq`: the newest supervisor request applied (requests can arrive out of order).
    * `supervisorId`: who the verified statement named; `callerUri`: who the PBX said it was;
    * `callId`: the customer call's SIP Call-ID; `binding`: how statements name it; `joinedAt`: for the audit;
-   * `notice`: what the agent is shown, from the org policy that allowed the join.
+   * `notice`: what the agent is shown, from the org policy that allowed the join; `caller`: the
+   * request's identities as presented; `proven`: the join's challenge was answered (until then
+   * nothing of the call reaches the leg); `challenge`: the one still open.
    */
   supervision: {
     mode: MixMode;
@@ -36,6 +39,9 @@ export interface CallEntry {
     binding: string;
     joinedAt: number;
     notice: AgentNotice;
+    caller: PresentedCaller;
+    proven: boolean;
+    challenge?: string;
   } | null;
   /** Supervisor side: how the agent's app names the supervised call (statements for changes name it). */
   reportedCall?: string;

@@ -17,7 +17,7 @@ beforeAll(async () => {
   supKeys = k.pair;
   policy = (await makeOrgPolicy('pbx.test', { '1101': k.publicKey })).policy;
 });
-const stmt = (mode: 'listen' | 'whisper' | 'barge' | 'takeover', binding?: string) => statementFrom(supKeys, { sup: '1101@pbx.test', agent: '1001@pbx.test', mode, binding });
+const stmt = (mode: 'listen' | 'whisper' | 'barge' | 'takeover', binding?: string, nonce?: string) => statementFrom(supKeys, { sup: '1101@pbx.test', agent: '1001@pbx.test', mode, binding, nonce });
 
 function customerCall(id: string, callId: string): CallEntry {
   return {
@@ -67,12 +67,13 @@ function setup(calls: CallEntry[] = []) {
     recordSupervision: async (e) => (audit.push(e), true),
     signSupervision: async () => ({ ok: false, reason: 'not in this test' }),
   };
-  return { supervision, added, audit };
+  return { supervision, added, audit, calls: map };
 }
 
 function invitation(from: string) {
   return {
     remoteIdentity: { uri: { toString: () => `sip:${from}@pbx.test` }, displayName: '' },
+    request: { getHeaders: () => [], via: { host: '127.0.0.1' } },
     state: SessionState.Initial,
     reject: vi.fn(async () => undefined),
     accept: vi.fn(async () => undefined),
@@ -81,15 +82,78 @@ function invitation(from: string) {
 
 const asInvitation = (i: ReturnType<typeof invitation>) => i as unknown as Invitation;
 
+/** The agent's side of an answered leg: what it sends, whether it hung up, what the graph was told. */
+function established(leg: CallEntry) {
+  const sent: string[] = [];
+  const bye = vi.fn(async () => undefined);
+  const graph = { setMode: vi.fn(), admit: vi.fn(), attachRemote: vi.fn(), dispose: vi.fn() };
+  leg.supLeg = graph as unknown as CallEntry['supLeg'];
+  leg.session = {
+    ...leg.session,
+    state: SessionState.Established,
+    bye,
+    message: vi.fn(async (o: { requestOptions: { body: { content: string } } }) => void sent.push(o.requestOptions.body.content)),
+  } as unknown as CallEntry['session'];
+  return { sent, bye, graph };
+}
+
 describe('a supervision request reaching the agent', () => {
-  it('answers an enrolled supervisor in scope automatically, attaches to the current call, and records the join first', async () => {
+  it('answers an enrolled supervisor in scope with nothing routed, challenges it, and joins (recorded first) only with the answer', async () => {
     const { supervision, added, audit } = setup([customerCall('c1', 'call-1@pbx')]);
     const inv = invitation('1101');
     await supervision.onSuperviseInvite(asInvitation(inv), `mode=listen;stmt=${await stmt('listen')}`);
     expect(inv.accept).toHaveBeenCalled();
     expect(inv.reject).not.toHaveBeenCalled();
-    expect(added[0].supervision).toMatchObject({ mode: 'listen', customerCallId: 'c1', supervisor: '1101', supervisorId: '1101@pbx.test', callId: 'call-1@pbx', binding: 'call-1@pbx' });
+    expect(added[0].supervision).toMatchObject({ mode: 'listen', customerCallId: 'c1', supervisor: '1101', supervisorId: '1101@pbx.test', callId: 'call-1@pbx', binding: 'call-1@pbx', proven: false });
+    expect(audit).toEqual([]);
+    const { sent, graph } = established(added[0]);
+    supervision.supervisedEstablished(added[0]);
+    const challenge = JSON.parse(sent[0]);
+    expect(challenge).toMatchObject({ type: 'challenge', call: 'call-1@pbx', mode: 'listen', challenge: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
+    expect(graph.admit).not.toHaveBeenCalled();
+    const reply = { accept: vi.fn(), reject: vi.fn() };
+    await supervision.onSupervisionRequest(added[0], reply, JSON.stringify({ type: 'proof', stmt: await stmt('listen', 'call-1@pbx', challenge.challenge) }));
+    expect(reply.accept).toHaveBeenCalled();
+    expect(graph.admit).toHaveBeenCalledWith('listen');
+    expect(added[0].supervision?.proven).toBe(true);
+    expect(JSON.parse(sent.at(-1)!)).toMatchObject({ type: 'state', mode: 'listen', call: 'call-1@pbx' });
     expect(audit).toEqual([expect.objectContaining({ action: 'join', actor: '1101@pbx.test', subject: '1001@pbx.test', call: 'call-1@pbx', result: 'ok' })]);
+  });
+
+  it('a replayed INVITE opens nothing: no answer, or an answer for another challenge, is refused, recorded and hung up', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { supervision, added, audit, calls } = setup([customerCall('c1', 'call-1@pbx')]);
+      await supervision.onSuperviseInvite(asInvitation(invitation('1101')), `mode=listen;stmt=${await stmt('listen')}`);
+      const first = established(added[0]);
+      supervision.supervisedEstablished(added[0]);
+      // The replayer repeats the request (as the real app does) and gets the challenge again, but cannot sign it.
+      const reply = { accept: vi.fn(), reject: vi.fn() };
+      await supervision.onSupervisionRequest(added[0], reply, JSON.stringify({ type: 'mode', mode: 'listen', seq: 1 }));
+      expect(first.sent.map((b) => JSON.parse(b).type)).toEqual(['challenge', 'challenge']);
+      await supervision.onSupervisionRequest(added[0], reply, JSON.stringify({ type: 'text', text: 'hello' }));
+      expect(reply.reject).toHaveBeenCalledWith(403, 'Supervision Not Proven');
+      await vi.advanceTimersByTimeAsync(6100);
+      await vi.waitFor(() => expect(first.bye).toHaveBeenCalled());
+      expect(first.graph.admit).not.toHaveBeenCalled();
+      expect(audit).toEqual([expect.objectContaining({ action: 'refusal', reason: expect.stringMatching(/^403 Supervision Not Proven/) })]);
+
+      // A second leg answered with a statement captured earlier (its own nonce, not this challenge).
+      // As the phone does when the leg ends: gone from the calls, then the supervision is told.
+      calls.delete(added[0].id);
+      supervision.endSupervisedLeg(added[0]);
+      await supervision.onSuperviseInvite(asInvitation(invitation('1101')), `mode=listen;stmt=${await stmt('listen')}`);
+      const second = established(added[1]);
+      supervision.supervisedEstablished(added[1]);
+      const answer = { accept: vi.fn(), reject: vi.fn() };
+      await supervision.onSupervisionRequest(added[1], answer, JSON.stringify({ type: 'proof', stmt: await stmt('listen', 'call-1@pbx') }));
+      expect(answer.reject).toHaveBeenCalledWith(403, 'Supervision Not Proven');
+      expect(second.bye).toHaveBeenCalled();
+      expect(second.graph.admit).not.toHaveBeenCalled();
+      expect(audit.map((e) => e.action)).toEqual(['refusal', 'refusal']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it.each([
@@ -124,11 +188,13 @@ describe('mode changes on a supervision leg', () => {
     const s = setup([customerCall('c1', 'a')]);
     await s.supervision.onSuperviseInvite(asInvitation(invitation('1101')), `mode=listen;stmt=${await stmt('listen')}`);
     const leg = s.added[0];
-    const setMode = vi.fn();
-    const sent: string[] = [];
-    leg.supLeg = { setMode } as unknown as CallEntry['supLeg'];
-    leg.session = { ...leg.session, message: vi.fn(async (o: { requestOptions: { body: { content: string } } }) => void sent.push(o.requestOptions.body.content)) } as unknown as CallEntry['session'];
-    return { ...s, leg, setMode, sent };
+    const { sent, graph } = established(leg);
+    s.supervision.supervisedEstablished(leg);
+    const { challenge } = JSON.parse(sent[0]) as { challenge: string };
+    await s.supervision.onSupervisionRequest(leg, { accept: vi.fn(), reject: vi.fn() }, JSON.stringify({ type: 'proof', stmt: await stmt('listen', 'a', challenge) }));
+    expect(leg.supervision?.proven).toBe(true);
+    graph.setMode.mockClear();
+    return { ...s, leg, setMode: graph.setMode, sent };
   }
 
   it('a late, older request never undoes a newer one', async () => {

@@ -6,6 +6,7 @@ import { capabilities, resolveProfile, type Capability, type PbxProfile } from '
 import type { SupervisionLeg } from '../audio/engine';
 import { notify, patchCall, phoneStore } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
+import type { AgentNotice } from '../../shared/policy/gate';
 import { FeatureCodeSupervision } from './featureCodeSupervision';
 import { legModifiers, sendSupervisionMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
 import { SupervisionPolicy } from './supervisionPolicy';
@@ -14,6 +15,9 @@ import { Coaching } from './coaching';
 import { FollowCall } from './followCall';
 import { parseFollowMessage } from '../../shared/supervision/follow';
 import { parseCoachingMessage } from '../../shared/supervision/coaching';
+import { parseChallengeMessage } from '../../shared/supervision/challenge';
+import type { PresentedCaller } from '../../shared/supervision/identity';
+import { JoinChallenge } from './joinChallenge';
 
 export type { PhoneCore, SupervisionReply } from './supervisionCore';
 
@@ -30,9 +34,12 @@ export class Supervision {
   readonly coaching: Coaching;
   /** A transferred supervised call: told where it went, offered for rejoin. */
   readonly follow: FollowCall;
+  /** Agent side: a join is proven by answering a challenge before the leg gets any audio. */
+  private readonly joinChallenge: JoinChallenge;
 
   constructor(private readonly core: PhoneCore) {
     this.policy = new SupervisionPolicy(() => core.account());
+    this.joinChallenge = new JoinChallenge(this.policy, (entry, verdict) => this.proven(entry, verdict.notice));
     this.coaching = new Coaching(core);
     this.follow = new FollowCall(core, (agent, mode) => this.join(agent, mode));
     const featureCode = new FeatureCodeSupervision({ ...core, applySupervisorMic: (id) => this.applySupervisorMic(id), profile: () => this.profile() });
@@ -72,9 +79,14 @@ export class Supervision {
   async onSuperviseInvite(invitation: Invitation, header: string | null): Promise<void> {
     const caller = invitation.remoteIdentity.uri.toString();
     const callerName = invitation.remoteIdentity.displayName || userOf(caller);
+    const presented: PresentedCaller = {
+      from: caller,
+      asserted: [...invitation.request.getHeaders('P-Asserted-Identity'), ...invitation.request.getHeaders('Remote-Party-ID')],
+      deliveredBy: invitation.request.via?.host ?? null,
+    };
     const refuse = (status: number, reason: string, mode?: MixMode, callId = '-') => {
       void invitation.reject({ statusCode: status, reasonPhrase: reason }).catch(() => undefined);
-      this.policy.record({ actor: this.policy.identityOf(caller), subject: this.policy.me(), call: callId, action: 'refusal', mode, result: 'refused', reason: `${status} ${reason}` });
+      this.policy.record({ actor: this.policy.callerOf(presented), subject: this.policy.me(), call: callId, action: 'refusal', mode, result: 'refused', reason: `${status} ${reason}` });
     };
     const request = header === null ? null : parseSuperviseHeader(header);
     if (!request) return refuse(400, 'Bad Supervision Request');
@@ -82,15 +94,15 @@ export class Supervision {
     if (!customer) return request.callId ? refuse(481, 'Call Does Not Exist', request.mode) : refuse(480, 'Agent Not On A Call', request.mode);
     const callId = (customer.session as Invitation | Inviter).request.callId;
     if (this.supervisedLegOf(customer.id)) return refuse(486, 'Call Already Supervised', request.mode, callId);
-    // Signature, enrolment, scope, mode, freshness, replay, call and SIP identity; recorded before the answer.
-    const verdict = await this.policy.check('join', request.statement, caller, callId, request.mode);
+    // Signature, enrolment, scope, mode, freshness, replay, call and SIP identity; a refusal is recorded before the answer.
+    const verdict = await this.policy.check('join', request.statement, presented, callId, request.mode);
     if (!verdict.ok) {
       void invitation.reject({ statusCode: verdict.status, reasonPhrase: verdict.reason }).catch(() => undefined);
       notify('warning', `Refused a supervision request from ${callerName}: ${verdict.reason}.`);
       return;
     }
     // The check took a moment: the supervisor may have given up, the call may have ended, another may have joined.
-    if (invitation.state !== SessionState.Initial || !this.core.calls.has(customer.id) || this.supervisedLegOf(customer.id)) {
+    if (invitation.state !== SessionState.Initial || !this.core.calls.has(customer.id) || this.supervisedLegOf(customer.id) || !verdict.challenge) {
       if (invitation.state === SessionState.Initial) void invitation.reject({ statusCode: 486, reasonPhrase: 'Call Already Supervised' }).catch(() => undefined);
       return;
     }
@@ -105,9 +117,12 @@ export class Supervision {
       binding: await this.policy.bindingOf(callId),
       joinedAt: Date.now(),
       notice: verdict.notice,
+      caller: presented,
+      proven: false,
+      challenge: verdict.challenge,
     };
-    patchCall(customer.id, { supervisedBy: { supervisor: callerName, supervisorId: verdict.supervisor, mode: request.mode, notice: verdict.notice } });
-    // Auto-answer, never ring: the request was verified above.
+    // Auto-answer, never ring: the request passed its checks. Nothing of the call is connected to
+    // the leg, and the agent is shown nothing, until the challenge is answered (joinChallenge.ts).
     invitation.accept({ sessionDescriptionHandlerModifiers: legModifiers }).catch((e: Error) => {
       notify('error', `Supervision leg failed: ${e.message}`);
       this.core.onTerminated(entry);
@@ -129,7 +144,8 @@ export class Supervision {
     if (entry.supLeg) return entry.supLeg;
     const customer = entry.supervision ? this.core.calls.get(entry.supervision.customerCallId) : undefined;
     if (!customer?.leg || !entry.supervision) throw new Error('The supervised call has ended');
-    entry.supLeg = this.core.audio.createSupervisionLeg(entry.id, customer.leg.id, entry.supervision.mode, this.supervisorVolume);
+    entry.supLeg = this.core.audio.createSupervisionLeg(entry.id, customer.leg.id, this.supervisorVolume);
+    if (entry.supervision.proven) entry.supLeg.admit(entry.supervision.mode);
     return entry.supLeg;
   }
 
@@ -137,6 +153,7 @@ export class Supervision {
     entry.supLeg?.dispose();
     this.follow.legGone(entry);
     const sup = entry.supervision;
+    if (sup && !sup.proven) return this.joinChallenge.legEnded(entry);
     if (sup && !entry.takingOver) {
       this.policy.record({ actor: sup.supervisorId, subject: this.policy.me(), call: sup.callId, action: 'leave', mode: sup.mode, durationMs: Date.now() - sup.joinedAt, result: 'ok' });
     }
@@ -161,7 +178,20 @@ export class Supervision {
     const sdh = entry.session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
     const tracks = sdh?.peerConnection?.getReceivers().map((r) => r.track).filter((t) => t.kind === 'audio') ?? [];
     if (tracks.length) entry.supLeg?.attachRemote(new MediaStream(tracks));
-    if (entry.supervision) this.sendState(entry, entry.supervision.mode);
+    if (entry.supervision?.proven) this.sendState(entry, entry.supervision.mode);
+    else this.joinChallenge.start(entry);
+  }
+
+  /** The join's challenge was answered: the call reaches the leg, the agent sees who, the supervisor is told. */
+  private proven(entry: CallEntry, notice: AgentNotice): void {
+    const sup = entry.supervision;
+    if (!sup || !this.core.calls.has(sup.customerCallId)) return;
+    sup.proven = true;
+    sup.notice = notice;
+    sup.joinedAt = Date.now();
+    this.supervisionLegFor(entry).admit(sup.mode);
+    this.applyAgentMode(entry, sup.mode);
+    this.sendState(entry, sup.mode);
   }
 
   /** Tells the supervisor's app which mode the agent's graph now applies. */
@@ -172,6 +202,13 @@ export class Supervision {
 
   /** A supervision MESSAGE (or INFO) on a supervision leg, either side. */
   async onSupervisionRequest(entry: CallEntry, reply: SupervisionReply, body: string): Promise<void> {
+    if (entry.kind === 'supervised' && entry.supervision && !entry.supervision.proven) return this.joinChallenge.onMessage(entry, reply, body);
+    const challenge = parseChallengeMessage(body);
+    if (challenge) {
+      if (entry.kind === 'supervising' && challenge.type === 'challenge') return this.supervisor.onChallenge(entry, reply, challenge);
+      // An answer repeated after the leg was proven: nothing left to do.
+      return challenge.type === 'proof' && entry.kind === 'supervised' ? reply.accept() : reply.reject(400, 'Bad Supervision Request');
+    }
     const follow = parseFollowMessage(body);
     if (follow) return this.follow.onMessage(entry, reply, follow);
     const prompt = parseCoachingMessage(body);
@@ -208,7 +245,7 @@ export class Supervision {
       this.sendState(entry, sup.mode);
       return;
     }
-    const verdict = await this.policy.check('mode', change.stmt ?? null, sup.callerUri, sup.callId, change.mode);
+    const verdict = await this.policy.check('mode', change.stmt ?? null, sup.caller, sup.callId, change.mode);
     if (!verdict.ok) {
       // Through a B2BUA the PBX has answered already: the state tells the supervisor's app.
       reply.reject(verdict.status, verdict.reason);

@@ -2,7 +2,7 @@ import type { OrgPolicyStatus, SupervisionAuditEvent, SupervisionCheck, Supervis
 import type { Account } from '../../shared/settings';
 import { modesFor } from '../../shared/policy/signedPolicy';
 import { callBinding, currentCallBinding } from '../../shared/policy/statement';
-import { normalizeIdentity, presentedIdentity, serverHost } from '../../shared/supervision/identity';
+import { callerIdentity, normalizeIdentity, presentedIdentity, serverHost, type PresentedCaller } from '../../shared/supervision/identity';
 import type { SupervisionMode } from '../../shared/supervision/modes';
 import type { Capability } from '../../shared/pbx/profiles';
 
@@ -54,9 +54,15 @@ export class SupervisionPolicy {
     return { listen: cap('listen'), whisper: cap('whisper'), barge: cap('barge'), takeover: cap('takeover') };
   }
 
-  async check(step: SupervisionCheck['step'], token: string | null, callerUri: string, callId: string | null, mode: SupervisionMode): Promise<SupervisionVerdict> {
+  /** A supervision request's sender as the policy names people (see callerIdentity). */
+  callerOf(caller: PresentedCaller): string {
+    const a = this.account();
+    return a ? callerIdentity(caller, a.domain, [serverHost(a.server)]) : caller.from.trim().toLowerCase();
+  }
+
+  async check(step: SupervisionCheck['step'], token: string | null, caller: PresentedCaller, callId: string | null, mode: SupervisionMode, challenge?: string): Promise<SupervisionVerdict> {
     try {
-      return await this.host.checkSupervision({ step, token, agentId: this.me(), callId, sipIdentity: this.identityOf(callerUri), mode });
+      return await this.host.checkSupervision({ step, token, agentId: this.me(), callId, sipIdentity: this.callerOf(caller), mode, ...(challenge ? { challenge } : {}) });
     } catch (e) {
       return { ok: false, status: 500, reason: 'Supervision Check Failed', code: 'malformed', detail: (e as Error).message };
     }
@@ -67,9 +73,10 @@ export class SupervisionPolicy {
   }
 
   /** A statement for asking `mode` on `agent`'s call: the current call for a join, else the reported binding. */
-  async sign(agent: string, mode: SupervisionMode, binding: string = currentCallBinding): Promise<{ token: string } | { error: string }> {
+  /** `nonce`: the agent's challenge being answered. */
+  async sign(agent: string, mode: SupervisionMode, binding: string = currentCallBinding, nonce?: string): Promise<{ token: string } | { error: string }> {
     try {
-      const r = await this.host.signSupervision({ sup: this.me(), agent: this.identityOf(agent), binding, mode });
+      const r = await this.host.signSupervision({ sup: this.me(), agent: this.identityOf(agent), binding, mode, ...(nonce ? { nonce } : {}) });
       return r.ok ? { token: r.token } : { error: r.reason };
     } catch (e) {
       return { error: (e as Error).message };

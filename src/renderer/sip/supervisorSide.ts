@@ -5,7 +5,8 @@ import type { PbxProfile } from '../../shared/pbx/profiles';
 import { notify, patchCall } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
 import type { FeatureCodeSupervision } from './featureCodeSupervision';
-import { legModifiers, sendSupervisionMessage, type PhoneCore } from './supervisionCore';
+import { legModifiers, sendLegMessage, sendSupervisionMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
+import type { SupervisionChallenge } from '../../shared/supervision/challenge';
 import type { SupervisionPolicy } from './supervisionPolicy';
 
 /** The PBX did not pass the supervision request on: the agent's phone rang, or something else answered. */
@@ -241,6 +242,24 @@ export class SupervisorSide {
       this.applySupervisorMic(entry.id);
       if (type === 'mode') notify('info', `${view.supervising.agent} declined coaching: back to listen.`);
     }
+  }
+
+  /**
+   * The agent's app asks this leg to prove the join (shared/supervision/challenge.ts): a statement
+   * for the call it names, carrying its challenge as the nonce, signed by this desk's key. Only on
+   * a leg this app opened and that is not confirmed yet, and only for the mode it asked for.
+   */
+  async onChallenge(entry: CallEntry, reply: SupervisionReply, challenge: SupervisionChallenge): Promise<void> {
+    reply.accept();
+    const sup = this.core.view(entry.id)?.supervising;
+    if (!sup || sup.confirmed || challenge.mode !== sup.mode || entry.session.state !== SessionState.Established) return;
+    const signed = await this.policy.sign(sup.agent, sup.mode, challenge.call, challenge.challenge);
+    if ('error' in signed) {
+      notify('error', `Could not answer ${sup.agent}'s app: ${signed.error}`);
+      return;
+    }
+    entry.reportedCall = challenge.call;
+    void sendLegMessage(entry, { type: 'proof', stmt: signed.token }).catch(() => undefined);
   }
 
   /** The supervisor's own audit entry (the agent's app keeps its own). */

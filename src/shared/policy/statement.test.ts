@@ -125,7 +125,7 @@ describe('verifyStatement refusals', () => {
     expect(phrases.size).toBe(Object.keys(statementRefusals).length - 2);
     for (const [code, { status, reason }] of Object.entries(statementRefusals)) {
       expect(reason).toMatch(/^[A-Za-z ]{5,40}$/);
-      expect(status).toBe(['missing', 'oversized', 'malformed'].includes(code) ? 400 : code === 'replay-cache-full' ? 503 : 403);
+      expect(status).toBe(['missing', 'oversized', 'malformed'].includes(code) ? 400 : code === 'replay-cache-full' || code === 'replay-record-unavailable' ? 503 : 403);
     }
   });
 

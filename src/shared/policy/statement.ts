@@ -71,9 +71,11 @@ export interface StatementRequest {
   mode: SupervisionMode;
   now: Date;
   lifetimeSeconds?: number;
+  /** The agent's challenge being answered (shared/supervision/challenge.ts); else a fresh random nonce. */
+  nonce?: string;
 }
 
-/** A fresh payload: 128-bit random nonce, issued now, valid for `lifetimeSeconds` (default 60). */
+/** A fresh payload: 128-bit random nonce (or the challenge answered), issued now, valid for `lifetimeSeconds` (default 60). */
 export async function makeStatementPayload(req: StatementRequest): Promise<StatementPayload> {
   const iat = Math.floor(req.now.getTime() / 1000);
   return {
@@ -84,7 +86,7 @@ export async function makeStatementPayload(req: StatementRequest): Promise<State
     mode: req.mode,
     iat,
     exp: iat + (req.lifetimeSeconds ?? defaultStatementLifetimeSeconds),
-    nonce: bytesToBase64Url(crypto.getRandomValues(new Uint8Array(16))),
+    nonce: req.nonce ?? bytesToBase64Url(crypto.getRandomValues(new Uint8Array(16))),
   };
 }
 
@@ -127,12 +129,14 @@ export type StatementRefusalCode =
   | 'mode-not-allowed'
   | 'other-call'
   | 'identity-mismatch'
-  | 'replay-cache-full';
+  | 'unproven'
+  | 'replay-cache-full'
+  | 'replay-record-unavailable';
 
 /**
  * SIP answer per refusal. 400: the request is not well formed. 403: well formed, and refused; the
  * reason phrase tells the supervisor (and the audit log) which check failed. 503: the agent's app
- * cannot remember another nonce right now, so it cannot rule out a replay; retry shortly.
+ * cannot remember another nonce right now (or cannot write it down), so it cannot rule out a replay.
  */
 export const statementRefusals: Record<StatementRefusalCode, { status: number; reason: string }> = {
   missing: { status: 400, reason: 'Missing Supervision Statement' },
@@ -151,11 +155,22 @@ export const statementRefusals: Record<StatementRefusalCode, { status: number; r
   'mode-not-allowed': { status: 403, reason: 'Mode Not Allowed' },
   'other-call': { status: 403, reason: 'Statement For Another Call' },
   'identity-mismatch': { status: 403, reason: 'Identity Mismatch' },
+  unproven: { status: 403, reason: 'Supervision Not Proven' },
   'replay-cache-full': { status: 503, reason: 'Replay Cache Full' },
+  'replay-record-unavailable': { status: 503, reason: 'Replay Record Unavailable' },
 };
 
 export type StatementVerdict =
-  | { ok: true; statement: StatementPayload; keyId: string; keyLabel: string }
+  | {
+      ok: true;
+      statement: StatementPayload;
+      keyId: string;
+      keyLabel: string;
+      /** The signer's raw public key, base64 (a challenge's answer must come from the same key). */
+      publicKey: string;
+      /** What the replay record now holds for this statement, until when (seconds): to be kept durably. */
+      seen: { key: string; forgetAfterSec: number };
+    }
   | {
       ok: false;
       status: number;
@@ -288,5 +303,5 @@ export async function verifyStatement(token: string, ctx: StatementContext): Pro
   if (ctx.sipIdentity.trim().toLowerCase() !== p.sup) return refusal('identity-mismatch', `The request comes from ${ctx.sipIdentity.slice(0, 80)}, the statement is signed for ${p.sup}.`, p);
 
   if (!ctx.seenNonces.add(replayKey, p.exp + skew, nowSec)) return refusal('replay-cache-full', 'Too many live statements to rule out a replay; try again shortly.', p);
-  return { ok: true, statement: p, keyId, keyLabel: enrolled.label };
+  return { ok: true, statement: p, keyId, keyLabel: enrolled.label, publicKey: pub, seen: { key: replayKey, forgetAfterSec: p.exp + skew } };
 }

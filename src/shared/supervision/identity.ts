@@ -25,3 +25,32 @@ export function presentedIdentity(callerUri: string, agentDomain: string, pbxHos
   const [user, host] = caller.split('@');
   return pbxHosts.includes(host) ? `${user}@${agentDomain.toLowerCase()}` : caller;
 }
+
+/** Who a request says it is from, as it arrived: what the PBX put in it, nothing the app assumes. */
+export interface PresentedCaller {
+  /** The From header's URI (or name-addr). */
+  from: string;
+  /** P-Asserted-Identity / Remote-Party-ID values, where the PBX added them (RFC 3325). */
+  asserted: string[];
+  /** The host of the top Via: the hop that handed the request to this app (a B2BUA: the PBX itself). */
+  deliveredBy: string | null;
+}
+
+/**
+ * The requester's identity for the policy check. The user part is taken as presented, and every
+ * identity the request presents (From, and any asserted one) must name the same user: a display
+ * name is ignored, and a host that is the agent's domain, the registrar's host, or the host that
+ * delivered the request (a B2BUA without `from_domain` puts its own name or address in From) means
+ * the agent's domain. Any other host is kept, so a request from another domain never matches.
+ * Disagreeing identities come back as both, which matches no statement.
+ */
+export function callerIdentity(caller: PresentedCaller, agentDomain: string, pbxHosts: string[] = []): string {
+  const hosts = [...pbxHosts, ...(caller.deliveredBy ? [caller.deliveredBy.toLowerCase()] : [])].filter(Boolean);
+  const from = presentedIdentity(caller.from, agentDomain, hosts);
+  const asserted = caller.asserted
+    .flatMap((v) => v.split(/,\s*(?=["<]|sips?:|tel:)/i))
+    .filter((v) => /sips?:/i.test(v))
+    .map((v) => presentedIdentity(v, agentDomain, hosts));
+  const other = asserted.find((a) => a !== from);
+  return other ? `${from} (asserted as ${other})` : from;
+}
