@@ -40,8 +40,8 @@ function hostileSuite(server: PbxKind) {
   let keys: Record<'sup' | 'qa' | 'sales' | 'unenrolled', CryptoKeyPair>;
   const at = (ext: string) => `${ext}@${domain}`;
 
-  const sign = (who: keyof typeof keys, o: { sup?: string; agent?: string; mode: 'listen' | 'whisper' | 'barge' | 'takeover'; binding?: string; now?: Date; lifetimeSeconds?: number }) =>
-    statementFrom(keys[who], { sup: o.sup ?? at('1101'), agent: o.agent ?? at('1001'), mode: o.mode, binding: o.binding, now: o.now, lifetimeSeconds: o.lifetimeSeconds });
+  const sign = (who: keyof typeof keys, o: { sup?: string; agent?: string; mode: 'listen' | 'whisper' | 'barge' | 'takeover'; binding?: string; now?: Date; lifetimeSeconds?: number; nonce?: string }) =>
+    statementFrom(keys[who], { sup: o.sup ?? at('1101'), agent: o.agent ?? at('1001'), mode: o.mode, binding: o.binding, now: o.now, lifetimeSeconds: o.lifetimeSeconds, nonce: o.nonce });
   const header = (value: string) => `X-Whisperline-Supervise: ${value}`;
   const invite = (from: Page, headers: string[], spoofFrom?: string): Promise<Outcome> =>
     from.evaluate(([target, h, f]) => (window as unknown as { hostile: { invite(t: string, o: object): Promise<Outcome> } }).hostile.invite(target, { headers: h, from: f }), [`sip:1001@${domain}`, headers, spoofFrom] as const);
@@ -59,6 +59,27 @@ function hostileSuite(server: PbxKind) {
     expect(rows.filter((r) => r.action === 'refusal' && r.result === 'refused').map((r) => r.reason).join(' | ')).toMatch(reason);
     // Nothing was allowed (a 'leave' of an earlier leg may still land here).
     expect(rows.filter((r) => r.result === 'ok' && r.action !== 'leave')).toEqual([]);
+  };
+  /**
+   * What the real supervisor's app does on an answered leg: waits for the agent's challenge
+   * (repeating its request, since the first can overtake the 200 OK and be dropped), then answers it
+   * with a statement carrying the challenge, signed with the key. Resolves with the call's binding.
+   */
+  const prove = async (leg: number, mode: 'listen' = 'listen'): Promise<string> => {
+    let challenge: { challenge: string; call: string } | undefined;
+    await expect
+      .poll(
+        async () => {
+          const got = (await hostileCall<string[]>(attacker, 'received', leg)).map((b) => JSON.parse(b)).find((b) => b.type === 'challenge');
+          if (!got) await hostileCall(attacker, 'message', leg, supervisionInfoContentType, JSON.stringify({ type: 'mode', mode }));
+          challenge = got;
+          return !!got;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    await hostileCall(attacker, 'message', leg, supervisionInfoContentType, JSON.stringify({ type: 'proof', stmt: await sign('sup', { mode, binding: challenge!.call, nonce: challenge!.challenge }) }));
+    return challenge!.call;
   };
   const callUntouched = async () => {
     await expect(agent.page.getByTestId('supervised-banner').count()).resolves.toBe(0);
@@ -151,6 +172,7 @@ function hostileSuite(server: PbxKind) {
     const stmt = await sign('sup', { mode: 'listen' });
     const first = await invite(attacker, [header(`mode=listen;stmt=${stmt}`)]);
     expect(first.status).toBe(200);
+    await prove(first.leg!);
     await agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
     await hostileCall(attacker, 'hangup', first.leg);
     await expect.poll(() => agent.page.getByTestId('supervised-banner').count(), { timeout: 20_000 }).toBe(0);
@@ -165,22 +187,12 @@ function hostileSuite(server: PbxKind) {
     expect(joined.status).toBe(200);
     const leg = joined.leg!;
     try {
-      await agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
-      // The agent's app names the call in its state report; statements for changes must name it.
-      // Its first report can overtake the 200 OK (and be dropped): ask again as the app does, by
-      // repeating the current mode, which changes nothing and needs no statement.
-      await expect
-        .poll(
-          async () => {
-            const n = (await hostileCall<string[]>(attacker, 'received', leg)).length;
-            if (n === 0) await hostileCall(attacker, 'message', leg, supervisionInfoContentType, JSON.stringify({ type: 'mode', mode: 'listen' }));
-            return n;
-          },
-          { timeout: 20_000 },
-        )
-        .toBeGreaterThan(0);
-      const binding = JSON.parse((await hostileCall<string[]>(attacker, 'received', leg))[0]).call as string;
+      // The agent's challenge names the call; statements for changes must name it.
+      const binding = await prove(leg);
       expect(binding).toBeTruthy();
+      await agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
+      // Only what follows the join's confirmation counts below.
+      await expect.poll(async () => (await hostileCall<string[]>(attacker, 'received', leg)).some((b) => JSON.parse(b).type === 'state'), { timeout: 20_000 }).toBe(true);
       const change = async (body: object, refused: RegExp) => {
         const seen = (await hostileCall<string[]>(attacker, 'received', leg)).length;
         await hostileCall(attacker, 'message', leg, supervisionInfoContentType, JSON.stringify(body));

@@ -70,10 +70,12 @@ export interface Party {
   page: Page;
   /** The first line of each SIP message the party's pages sent (>) or got (<), newest last: read when a test fails. */
   sipTrace: string[];
+  /** The whole text of the last 100 SIP messages the party's pages sent: what anyone on the path sees (ws://). */
+  wire: string[];
 }
 
-/** Keeps the start line (and Call-ID / CSeq) of every SIP message over the page's WebSockets. */
-function traceSip(page: Page, trace: string[]): void {
+/** Keeps the start line (and Call-ID / CSeq) of every SIP message over the page's WebSockets, and what was sent whole. */
+function traceSip(page: Page, trace: string[], wire: string[]): void {
   const t0 = Date.now();
   page.on('websocket', (ws) => {
     const keep = (dir: string) => (f: { payload: string | Buffer }) => {
@@ -84,6 +86,8 @@ function traceSip(page: Page, trace: string[]): void {
       const callId = /^(?:Call-ID|i):\s*(\S+)$/im.exec(text)?.[1]?.slice(0, 10) ?? '';
       trace.push(`${((Date.now() - t0) / 1000).toFixed(2)}s ${dir} ${first.slice(0, 80)} [${cseq}] ${callId}`);
       if (trace.length > 200) trace.splice(0, trace.length - 200);
+      if (dir === '>') wire.push(text);
+      if (wire.length > 100) wire.splice(0, wire.length - 100);
     };
     ws.on('framesent', keep('>'));
     ws.on('framereceived', keep('<'));
@@ -121,11 +125,12 @@ export async function startRig(): Promise<Rig> {
       await context.addInitScript(toneMicrophone, toneHz);
       await context.addInitScript(trackPeerConnections);
       const sipTrace: string[] = [];
-      context.on('page', (p) => traceSip(p, sipTrace));
+      const wire: string[] = [];
+      context.on('page', (p) => traceSip(p, sipTrace, wire));
       const page = await context.newPage();
       page.on('pageerror', (e) => console.error(`[${name}] page error:`, e.message));
       await page.goto(url ?? web.url);
-      return { name, toneHz, context, page, sipTrace };
+      return { name, toneHz, context, page, sipTrace, wire };
     },
     site: {
       publish(p: PublishedPolicy | null) {
