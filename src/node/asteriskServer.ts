@@ -33,6 +33,13 @@ export interface AsteriskServerOptions {
    * extensions.conf includes when present. Default true; false runs the PBX without it.
    */
   supervisionHook?: boolean;
+  /**
+   * Configured like a stock Asterisk/FreePBX install rather than ours (default false): no
+   * `from_domain` (From carries the PBX's own address), no P-Asserted-Identity, the default realm,
+   * and users reach it by host name (`ws://localhost:…`), not the address it puts in From. The
+   * app-mixed hook stays: it is the one setting the README documents.
+   */
+  stock?: boolean;
 }
 
 export type AsteriskInstall =
@@ -138,6 +145,7 @@ export async function renderAsteriskConfig(opts: {
   sipTrace: boolean;
   supervisionHook: boolean;
   httpEnabled: boolean;
+  stock?: boolean;
 }): Promise<RenderedAsteriskConfig> {
   const files: Record<string, string> = {};
   const names = (await readdir(templateDir)).filter((n) => n.endsWith('.conf') && (opts.supervisionHook || n !== 'extensions_whisperline.conf'));
@@ -157,6 +165,8 @@ export async function renderAsteriskConfig(opts: {
       .replaceAll('{{ICE_HOST_CANDIDATES}}', iceHostCandidates())
       .replaceAll('{{SIP_TRACE}}', opts.sipTrace ? 'yes' : 'no')
       .replaceAll('{{HTTP_ENABLED}}', opts.httpEnabled ? 'yes' : 'no')
+      // Our own settings; a stock install has the line commented out (Asterisk's default applies).
+      .replaceAll('{{SHIPPED}}', opts.stock ? ';(stock install: not set) ' : '')
       .replaceAll('{{ACCOUNTS}}', accounts);
   }
   return { files };
@@ -199,6 +209,7 @@ export async function startAsteriskServer(options: AsteriskServerOptions): Promi
         sipTrace: options.sipTrace ?? true,
         supervisionHook: options.supervisionHook ?? true,
         httpEnabled,
+        stock: options.stock ?? false,
       });
     renderHttp = async (enabled) => writeFile(join(dir, 'http.conf'), (await render(enabled)).files['http.conf']);
     const { files } = await render(!gateWebSocket);
@@ -297,7 +308,7 @@ export async function startAsteriskServer(options: AsteriskServerOptions): Promi
   return {
     port,
     domain,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    wsUrl: `ws://${options.stock ? 'localhost' : '127.0.0.1'}:${port}/ws`,
     log,
     async restart() {
       await halt();

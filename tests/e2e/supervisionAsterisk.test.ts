@@ -14,7 +14,7 @@ const unusedHz = 2300;
 
 if (!asterisk.found) console.log(`skipped: supervision through Asterisk: ${asterisk.reason}`);
 
-function world(options: { codecs?: string[]; supervisionHook?: boolean }) {
+function world(options: { codecs?: string[]; supervisionHook?: boolean; stock?: boolean }) {
   const scenario = useScenario(accounts, tones, 'asterisk', options);
   const signInAs = (p: Party, ext: keyof typeof accounts, extra: Partial<AccountInput> = {}) =>
     signIn(p.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password: accounts[ext], ...extra });
@@ -128,6 +128,23 @@ describe.skipIf(!asterisk.found)('app-mixed supervision through Asterisk (B2BUA)
     await expectHears(p.customer, tones.supervisor);
     await expectHears(p.supervisor, tones.customer);
     await expectSilent(p.customer, tones.agent);
+  });
+});
+
+describe.skipIf(!asterisk.found)('app-mixed supervision through an Asterisk configured like a stock install (only the documented setting)', () => {
+  // No from_domain: From carries the PBX's own address, reached here by host name; no PAI.
+  const w = world({ stock: true });
+  w.signInAll('app-mixed', true);
+
+  it('the supervisor is recognised; listen, whisper and barge back and forth; talk-back; then takeover', async () => {
+    const p = w.parties();
+    await explainedOnFailure([p.customer, p.agent, p.supervisor], async () => {
+      await mixedModesAndTalkBack(p, w.customerCallsAgent);
+      await switchTo(p, 'takeover');
+      await expect.poll(() => callCard(p.agent.page).count(), { timeout: 20_000 }).toBe(0);
+      await expectHears(p.customer, tones.supervisor);
+      await expectHears(p.supervisor, tones.customer);
+    });
   });
 });
 
