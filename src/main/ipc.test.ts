@@ -75,6 +75,11 @@ describe('IPC from the renderer', () => {
       expect(services.recordSupervision).toHaveBeenCalledWith(event);
       await expect(call(ipcChannels.signSupervision, own, ask)).resolves.toEqual({ ok: true, token: 't' });
       await expect(call(ipcChannels.signSupervision, own, { ...ask, binding: '#AAAAAAAAAAAAAAAAAAAAAA' })).resolves.toEqual({ ok: true, token: 't' });
+      // The answer to a join's challenge: a proof step, and a statement whose nonce is the challenge.
+      const proof = { ...check, step: 'proof', challenge: 'A'.repeat(22) };
+      await expect(call(ipcChannels.checkSupervision, own, proof)).resolves.toMatchObject({ ok: false });
+      expect(services.checkSupervision).toHaveBeenLastCalledWith(proof);
+      await expect(call(ipcChannels.signSupervision, own, { ...ask, binding: 'c1@host', nonce: 'B'.repeat(22) })).resolves.toEqual({ ok: true, token: 't' });
       await expect(call(ipcChannels.verifyAudit, own)).resolves.toMatchObject({ ok: true });
     });
 
@@ -96,6 +101,8 @@ describe('IPC from the renderer', () => {
       refused(ipcChannels.signSupervision, { ...ask, binding: 'x'.repeat(97) }, /^Invalid request: binding: /);
       refused(ipcChannels.signSupervision, { ...ask, binding: 'a"b' }, /^Invalid request: binding: /);
       refused(ipcChannels.signSupervision, { ...ask, lifetimeSeconds: 86_400 }, /^Invalid request: Unrecognized key: "lifetimeSeconds"/);
+      refused(ipcChannels.signSupervision, { ...ask, nonce: 'not a nonce' }, /^Invalid request: nonce: /);
+      refused(ipcChannels.checkSupervision, { ...check, step: 'proof', challenge: 'c'.repeat(65) }, /^Invalid request: challenge: Too big/);
       expect(() => call(ipcChannels.verifyAudit, own, { repair: true })).toThrow(/^Invalid request/);
       expect(services.checkSupervision).not.toHaveBeenCalled();
       expect(services.recordSupervision).not.toHaveBeenCalled();
