@@ -16,7 +16,7 @@ import { FollowCall } from './followCall';
 import { parseFollowMessage } from '../../shared/supervision/follow';
 import { parseCoachingMessage } from '../../shared/supervision/coaching';
 import { parseChallengeMessage } from '../../shared/supervision/challenge';
-import type { PresentedCaller } from '../../shared/supervision/identity';
+import { viaCount, type PresentedCaller } from '../../shared/supervision/identity';
 import { JoinChallenge } from './joinChallenge';
 
 export type { PhoneCore, SupervisionReply } from './supervisionCore';
@@ -82,7 +82,7 @@ export class Supervision {
     const presented: PresentedCaller = {
       from: caller,
       asserted: [...invitation.request.getHeaders('P-Asserted-Identity'), ...invitation.request.getHeaders('Remote-Party-ID')],
-      deliveredBy: invitation.request.via?.host ?? null,
+      builtByPbx: viaCount(invitation.request.getHeaders('Via')) === 1,
     };
     const refuse = (status: number, reason: string, mode?: MixMode, callId = '-') => {
       void invitation.reject({ statusCode: status, reasonPhrase: reason }).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callerIdentity, presentedIdentity, serverHost } from './identity';
+import { callerIdentity, presentedIdentity, serverHost, viaCount } from './identity';
 
 describe('who a supervision request comes from', () => {
   it('names a caller as the policy does, whatever form the PBX used', () => {
@@ -22,23 +22,29 @@ describe('who a supervision request comes from', () => {
     expect(serverHost('not a url')).toBe('');
   });
 
-  it('through a B2BUA without from_domain: the PBX\'s own host in From (the hop that delivered it) is the agent\'s domain', () => {
-    // A stock Asterisk/FreePBX endpoint: From carries the PBX's address or host name, not the SIP domain.
-    const stock = { from: '"Ext 1101" <sip:1101@pbx-01.lan>', asserted: [], deliveredBy: 'pbx-01.lan' };
-    expect(callerIdentity(stock, 'whisperline.test', ['127.0.0.1'])).toBe('1101@whisperline.test');
-    expect(callerIdentity({ ...stock, from: 'sip:1101@192.0.2.10', deliveredBy: '192.0.2.10' }, 'whisperline.test', ['pbx.example'])).toBe('1101@whisperline.test');
+  it('through a B2BUA without from_domain: whatever host the PBX that built the request put in From is the agent\'s domain', () => {
+    // A stock Asterisk/FreePBX endpoint: From carries the PBX's host name (or address), one Via.
+    const stock = { from: '"Ext 1101" <sip:1101@vm>', asserted: [], builtByPbx: true };
+    expect(callerIdentity(stock, 'whisperline.test', ['localhost'])).toBe('1101@whisperline.test');
+    expect(callerIdentity({ ...stock, from: 'sip:1101@192.0.2.10' }, 'whisperline.test')).toBe('1101@whisperline.test');
     // The display name never counts, only the user part.
-    expect(callerIdentity({ ...stock, from: '"1101" <sip:3001@pbx-01.lan>' }, 'whisperline.test')).toBe('3001@whisperline.test');
+    expect(callerIdentity({ ...stock, from: '"1101" <sip:3001@vm>' }, 'whisperline.test')).toBe('3001@whisperline.test');
   });
 
-  it('keeps another domain\'s host, so a caller from elsewhere never matches', () => {
-    expect(callerIdentity({ from: 'sip:1101@evil.example', asserted: [], deliveredBy: '127.0.0.1' }, 'whisperline.test', ['127.0.0.1'])).toBe('1101@evil.example');
+  it('a relayed request (a proxy) keeps another domain\'s host, so a caller from elsewhere never matches', () => {
+    expect(callerIdentity({ from: 'sip:1101@evil.example', asserted: [], builtByPbx: false }, 'whisperline.test', ['127.0.0.1'])).toBe('1101@evil.example');
+    expect(callerIdentity({ from: 'sip:1101@127.0.0.1', asserted: [], builtByPbx: false }, 'whisperline.test', ['127.0.0.1'])).toBe('1101@whisperline.test');
   });
 
   it('needs every identity the request presents to name the same user', () => {
-    const base = { from: 'sip:1101@127.0.0.1', deliveredBy: '127.0.0.1' };
+    const base = { from: 'sip:1101@vm', builtByPbx: true };
     expect(callerIdentity({ ...base, asserted: ['"Team Lead" <sip:1101@whisperline.test>', '<tel:+15551234>'] }, 'whisperline.test')).toBe('1101@whisperline.test');
-    expect(callerIdentity({ ...base, asserted: ['<sip:1101@127.0.0.1>, <tel:+15551234>'] }, 'whisperline.test')).toBe('1101@whisperline.test');
-    expect(callerIdentity({ ...base, asserted: ['"x" <sip:3001@127.0.0.1>;party=calling;screen=yes'] }, 'whisperline.test')).toBe('1101@whisperline.test (asserted as 3001@whisperline.test)');
+    expect(callerIdentity({ ...base, asserted: ['<sip:1101@vm>, <tel:+15551234>'] }, 'whisperline.test')).toBe('1101@whisperline.test');
+    expect(callerIdentity({ ...base, asserted: ['"x" <sip:3001@vm>;party=calling;screen=yes'] }, 'whisperline.test')).toBe('1101@whisperline.test (asserted as 3001@whisperline.test)');
+  });
+
+  it('counts Via entries whether on one line or several', () => {
+    expect(viaCount(['SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK1'])).toBe(1);
+    expect(viaCount(['SIP/2.0/WS a;branch=1, SIP/2.0/WSS b;branch=2', 'SIP/2.0/UDP c;branch=3'])).toBe(3);
   });
 });

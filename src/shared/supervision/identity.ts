@@ -32,25 +32,37 @@ export interface PresentedCaller {
   from: string;
   /** P-Asserted-Identity / Remote-Party-ID values, where the PBX added them (RFC 3325). */
   asserted: string[];
-  /** The host of the top Via: the hop that handed the request to this app (a B2BUA: the PBX itself). */
-  deliveredBy: string | null;
+  /**
+   * The request has one Via: the hop that delivered it over the account's own connection built it
+   * (a B2BUA PBX). A relayed request (a proxy) has the originating client's Via too.
+   */
+  builtByPbx: boolean;
+}
+
+/** How many Via entries a request carries (a header line may hold several, comma-separated). */
+export function viaCount(viaHeaders: string[]): number {
+  return viaHeaders.reduce((n, line) => n + line.split(',').filter((v) => v.trim()).length, 0);
 }
 
 /**
  * The requester's identity for the policy check. The user part is taken as presented, and every
- * identity the request presents (From, and any asserted one) must name the same user: a display
- * name is ignored, and a host that is the agent's domain, the registrar's host, or the host that
- * delivered the request (a B2BUA without `from_domain` puts its own name or address in From) means
- * the agent's domain. Any other host is kept, so a request from another domain never matches.
- * Disagreeing identities come back as both, which matches no statement.
+ * identity the request presents (From, and any asserted one) must name the same user; a display
+ * name is ignored. The host: a request the PBX built itself reached this app over the account's
+ * own connection to that PBX, so whatever host it names (a stock Asterisk without `from_domain`
+ * puts its own host name or address in From) means the PBX's users, the agent's domain. A relayed
+ * request keeps its host unless it is the agent's domain or the registrar's host, so one from another
+ * domain never matches. Disagreeing identities come back as both, which matches no statement.
  */
 export function callerIdentity(caller: PresentedCaller, agentDomain: string, pbxHosts: string[] = []): string {
-  const hosts = [...pbxHosts, ...(caller.deliveredBy ? [caller.deliveredBy.toLowerCase()] : [])].filter(Boolean);
-  const from = presentedIdentity(caller.from, agentDomain, hosts);
+  const onDomain = (uri: string) => {
+    const id = presentedIdentity(uri, agentDomain, pbxHosts);
+    return caller.builtByPbx ? `${id.split('@')[0]}@${agentDomain.toLowerCase()}` : id;
+  };
+  const from = onDomain(caller.from);
   const asserted = caller.asserted
     .flatMap((v) => v.split(/,\s*(?=["<]|sips?:|tel:)/i))
     .filter((v) => /sips?:/i.test(v))
-    .map((v) => presentedIdentity(v, agentDomain, hosts));
+    .map(onDomain);
   const other = asserted.find((a) => a !== from);
   return other ? `${from} (asserted as ${other})` : from;
 }
