@@ -23,6 +23,9 @@ export function ensureSystemPackages({ chromium = true, syslog = false } = {}) {
   if (!have('kamailio')) wanted.push('kamailio');
   if (!kamailioModuleDirs.some((d) => existsSync(join(d, 'websocket.so')))) wanted.push('kamailio-websocket-modules');
   if (!kamailioModuleDirs.some((d) => existsSync(join(d, 'presence.so')))) wanted.push('kamailio-presence-modules');
+  // wss:// for the TLS test and `npm start -- --tls`: Kamailio's tls module, openssl for a throwaway certificate.
+  if (!kamailioModuleDirs.some((d) => existsSync(join(d, 'tls.so')))) wanted.push('kamailio-tls-modules');
+  if (!have('openssl')) wanted.push('openssl');
   if (chromium && !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) wanted.push('chromium');
   if (syslog && !existsSync('/usr/sbin/rsyslogd')) wanted.push('rsyslog');
   if (wanted.length === 0) return;

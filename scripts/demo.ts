@@ -17,6 +17,8 @@ const argv = process.argv.slice(2);
 const args = new Set(argv);
 /** `--pbx asterisk` runs the demo on a local Asterisk (found as the tests find it); Kamailio by default. */
 const pbxArg = argv.includes('--pbx') ? argv[argv.indexOf('--pbx') + 1] : 'kamailio';
+/** `--tls`: SIP over wss:// (Kamailio with a throwaway certificate that the demo's browsers trust by its key). */
+const tls = args.has('--tls');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const accounts = { '1001': 'demo-agent', '1101': 'demo-supervisor', '2001': 'demo-customer' };
 const root = process.cwd();
@@ -106,7 +108,13 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   }
-  const sip = await startPbx(pbx, { accounts, port: sipPort });
+  if (tls && pbx !== 'kamailio') {
+    console.error('[demo] --tls runs on the demo Kamailio only (for Asterisk, README → "For IT" says how to enable wss://).');
+    process.exit(1);
+  }
+  const sip = await startPbx(pbx, { accounts, port: sipPort, tls });
+  const trustFlags = sip.tlsSpki ? [`--ignore-certificate-errors-spki-list=${sip.tlsSpki}`] : [];
+  if (sip.tlsSpki) console.log(`[demo] wss:// with a certificate made for this run: a Chromium you open yourself needs ${trustFlags[0]}`);
   console.log(`[demo] SIP server (${pbx === 'asterisk' ? 'Asterisk' : 'Kamailio'}) on ${sip.wsUrl}, domain ${sip.domain}`);
   const account = (ext: keyof typeof accounts, role: 'agent' | 'supervisor' = 'agent') => ({
     account: { server: sip.wsUrl, domain: sip.domain, extension: ext, authUser: '', displayName: ext === '2001' ? 'Demo Customer' : ext === '1101' ? 'Demo Supervisor' : 'Demo Agent' },
@@ -139,6 +147,7 @@ async function main(): Promise<void> {
       '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', ...(voice ? [`--use-file-for-fake-audio-capture=${voice}`] : []),
       '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ...trustFlags,
     ],
   });
   const customer = await (await browser.newContext()).newPage();
@@ -154,10 +163,10 @@ async function main(): Promise<void> {
     mkdirSync(profile, { recursive: true });
     const provision = join(profile, 'provision.json');
     writeFileSync(provision, JSON.stringify(account('1001')));
-    agentProc = spawn(electron, [join(root, 'out/main/index.js')], { stdio: 'inherit', env: { ...process.env, WHISPERLINE_PROVISION: provision, WHISPERLINE_USER_DATA: profile } });
+    agentProc = spawn(electron, [join(root, 'out/main/index.js'), ...trustFlags], { stdio: 'inherit', env: { ...process.env, WHISPERLINE_PROVISION: provision, WHISPERLINE_USER_DATA: profile } });
     console.log('[demo] Opened the Whisperline desktop app as agent 1001.');
   } else if (display && existsSync(chromiumPath)) {
-    agentProc = spawn(chromiumPath, [`--app=${web.url}`, `--user-data-dir=${join(tmpdir(), 'whisperline-demo-agent')}`, '--no-first-run', '--disable-background-networking'], { stdio: 'ignore' });
+    agentProc = spawn(chromiumPath, [`--app=${web.url}`, `--user-data-dir=${join(tmpdir(), 'whisperline-demo-agent')}`, '--no-first-run', '--disable-background-networking', ...trustFlags], { stdio: 'ignore' });
     console.log(`[demo] No Electron binary here: opened the web build in Chromium (${web.url}).`);
   } else {
     console.log(`[demo] No display here: open ${web.url} in a browser on this machine (agent 1001).`);

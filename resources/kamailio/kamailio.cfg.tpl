@@ -3,6 +3,8 @@
 # Rendered by src/node/sipServer.ts, which fills the {{...}} fields; tests and the demo share it.
 # Also a presence server (RFC 3856 presence, RFC 4235 dialog events) for the supervisors' team
 # board: subscriptions and publications live in memory (the db_text folder is only read at start).
+# Clients connect with ws:// or, with the launcher's `tls` option, wss:// (SIP over WebSocket over
+# TLS, a throwaway self-signed certificate for loopback).
 
 debug={{DEBUG_LEVEL}}
 log_stderror=yes
@@ -14,7 +16,7 @@ dns=no
 rev_dns=no
 dns_try_ipv6=no
 use_dns_cache=no
-listen=tcp:127.0.0.1:{{PORT}}
+{{SIP_LISTEN}}
 # Where pua_dialoginfo sends its own PUBLISHes of call state (they skip digest auth, so only this
 # socket accepts them unauthenticated).
 listen=tcp:127.0.0.1:{{PUA_PORT}}
@@ -40,6 +42,7 @@ loadmodule "auth.so"
 loadmodule "htable.so"
 loadmodule "xhttp.so"
 loadmodule "websocket.so"
+{{TLS_MODULE}}
 loadmodule "nathelper.so"
 loadmodule "db_text.so"
 loadmodule "dialog.so"
@@ -211,6 +214,7 @@ route[REGISTRAR] {
 		if ($hdr(Expires) == "0" || $(ct{param.value,expires}) == "0") {
 			$sht(wsconn=>$var(cuser)) = $null;
 		} else {
+			# transport=ws for wss too: Kamailio finds the open connection by address and frames over it.
 			$sht(wsconn=>$var(cuser)) = "sip:" + $si + ":" + $sp + ";transport=ws";
 		}
 	}

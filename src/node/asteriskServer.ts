@@ -309,6 +309,7 @@ export async function startAsteriskServer(options: AsteriskServerOptions): Promi
     port,
     domain,
     wsUrl: `ws://${options.stock ? 'localhost' : '127.0.0.1'}:${port}/ws`,
+    tlsSpki: null,
     log,
     async restart() {
       await halt();

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,12 +15,19 @@ export interface SipServerOptions {
   domain?: string;
   port?: number;
   debugLevel?: number;
+  /** SIP over secure WebSocket (wss://) with a throwaway self-signed certificate, instead of ws://. */
+  tls?: boolean;
 }
 
 export interface SipServer {
   readonly port: number;
   readonly domain: string;
   readonly wsUrl: string;
+  /**
+   * With `tls`: base64 SHA-256 of the certificate's public key, for Chromium's
+   * --ignore-certificate-errors-spki-list (trusts this one key, not every certificate).
+   */
+  readonly tlsSpki: string | null;
   /** Everything Kamailio printed, for test failure messages. */
   log(): string;
   restart(): Promise<void>;
@@ -58,12 +66,18 @@ function kamailioString(value: string): string {
   return value;
 }
 
-export async function renderConfig(opts: Required<Omit<SipServerOptions, 'port'>> & { port: number; puaPort: number; dbDir: string }): Promise<string> {
+type RenderOptions = Required<Omit<SipServerOptions, 'port' | 'tls'>> & { port: number; puaPort: number; dbDir: string; tlsConfig?: string };
+
+export async function renderConfig(opts: RenderOptions): Promise<string> {
   const template = await readFile(templatePath, 'utf8');
   const accounts = Object.entries(opts.accounts)
     .map(([user, pass]) => `\t$sht(accounts=>${kamailioString(user)}) = "${kamailioString(pass)}";`)
     .join('\n');
+  const listen = opts.tlsConfig ? `enable_tls=yes\nlisten=tls:127.0.0.1:${opts.port}` : `listen=tcp:127.0.0.1:${opts.port}`;
+  const tlsModule = opts.tlsConfig ? `loadmodule "tls.so"\nmodparam("tls", "config", "${opts.tlsConfig}")` : '';
   return template
+    .replace('{{SIP_LISTEN}}', listen)
+    .replace('{{TLS_MODULE}}', tlsModule)
     .replaceAll('{{PORT}}', String(opts.port))
     .replaceAll('{{PUA_PORT}}', String(opts.puaPort))
     .replaceAll('{{DBDIR}}', opts.dbDir)
@@ -79,8 +93,9 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
   const cfg = join(dir, 'kamailio.cfg');
   const dbDir = await presenceTables(dir);
   const puaPort = await freeLoopbackPort();
-  await writeFile(cfg, await renderConfig({ accounts: options.accounts, domain, port, puaPort, dbDir, debugLevel: options.debugLevel ?? 1 }));
   const moduleDir = await findModuleDir();
+  const tls = options.tls ? await selfSignedTls(dir, moduleDir) : null;
+  await writeFile(cfg, await renderConfig({ accounts: options.accounts, domain, port, puaPort, dbDir, debugLevel: options.debugLevel ?? 1, tlsConfig: tls?.config }));
   let output = '';
   let child: ChildProcess | null = null;
 
@@ -120,7 +135,8 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
   return {
     port,
     domain,
-    wsUrl: `ws://127.0.0.1:${port}`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}`,
+    tlsSpki: tls?.spki ?? null,
     log: () => output,
     async restart() {
       await halt();
@@ -163,4 +179,24 @@ async function findModuleDir(): Promise<string> {
     }
   }
   throw new Error('Kamailio with the websocket module is not installed (apt-get install kamailio kamailio-websocket-modules).');
+}
+
+/** A key and certificate for 127.0.0.1 made for this run only, and Kamailio's tls module config for them. */
+async function selfSignedTls(dir: string, moduleDir: string): Promise<{ config: string; spki: string }> {
+  const { access } = await import('node:fs/promises');
+  await access(join(moduleDir, 'tls.so')).catch(() => {
+    throw new Error('Kamailio\'s tls module is not installed (apt-get install kamailio-tls-modules).');
+  });
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert];
+  args.push('-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost');
+  await new Promise<void>((resolve, reject) =>
+    execFile('openssl', args, (e, _out, err) => (e ? reject(new Error(`openssl could not make a test certificate: ${err || e.message}`)) : resolve())),
+  );
+  const config = join(dir, 'tls.cfg');
+  const profile = `method = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\nprivate_key = ${key}\ncertificate = ${cert}\n`;
+  await writeFile(config, `[server:default]\n${profile}\n[client:default]\nmethod = TLSv1.2+\nverify_certificate = no\n`);
+  const publicKey = new X509Certificate(await readFile(cert)).publicKey.export({ type: 'spki', format: 'der' });
+  return { config, spki: createHash('sha256').update(publicKey).digest('base64') };
 }

@@ -124,7 +124,8 @@ function replaySuite(server: ServerCase) {
     const { agent, customer } = parties();
     await agent.page.reload();
     await resetParty(customer.page);
-    await as(agent, '1001');
+    // The app signs itself back in from its saved settings, as after a restart. (Signing in again
+    // by hand would race that registration: the new page could read "registered" from the first.)
     await waitRegistered(agent.page);
     await explainedOnFailure([agent, customer], () => customerCalls(agent));
     const before = (await audit(agent)).length;

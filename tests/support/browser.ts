@@ -107,13 +107,18 @@ export interface Rig {
 /** The test run's own web build (tests/support/globalSetup.ts), else out/web (bench, demo). */
 export const webBuildDir = (): string => process.env.WHISPERLINE_WEB_DIR ?? join(process.cwd(), 'out/web');
 
-export async function startRig(): Promise<Rig> {
+export interface RigOptions {
+  /** Trust this one server key (base64 SHA-256 of its SPKI), as IT would deploy a PBX's certificate. */
+  trustSpki?: string | null;
+}
+
+export async function startRig(options: RigOptions = {}): Promise<Rig> {
   if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath} (apt-get install chromium)`);
   // A copy of the web build per rig, so a policy published here touches no other test file.
   const siteDir = mkdtempSync(join(tmpdir(), 'whisperline-site-'));
   cpSync(webBuildDir(), siteDir, { recursive: true });
   const web = await serveStatic(siteDir);
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: flags });
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: options.trustSpki ? [...flags, `--ignore-certificate-errors-spki-list=${options.trustSpki}`] : flags });
   const contexts: BrowserContext[] = [];
   return {
     browser,

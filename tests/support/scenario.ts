@@ -29,7 +29,7 @@ export function useScenario<P extends string>(
   s.site = { publish: (p) => s.rig.site.publish(p) };
   beforeAll(async () => {
     s.sip = await startPbx(server, { ...pbxOptions, accounts });
-    s.rig = await startRig();
+    s.rig = await startRig({ trustSpki: s.sip.tlsSpki });
     for (const name of Object.keys(tones) as P[]) s.party[name] = await s.rig.party(name, tones[name]);
   });
   if (server === 'asterisk') {

@@ -97,6 +97,8 @@ export class Phone {
 
   /** Connects and registers; replaces any earlier account. Resolves once the first attempt settled. */
   async start(account: Account, password: string): Promise<void> {
+    // The old registration is on its way out from here: never show it as this account's.
+    if (this.ua) this.setRegistration('connecting');
     await this.stop();
     this.stopping = false;
     this.signedOut = false;
