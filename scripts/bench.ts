@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { clickAt, firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
 import { comparePathsOnAsterisk } from './benchPbxPaths';
 import { boardBench } from './benchBoard';
+import { recordingBench } from './benchRecording';
 import { budgetMarkdown, goalsMarkdown, lastConnectedPc, loadBaseline, measureReference, pathBudget, rtpCounters, type Goal, type PathBudget, type RtpCounters } from './benchLatency';
 import { startSipServer } from '../src/node/sipServer';
 import { startRig } from '../tests/support/browser';
@@ -222,6 +223,10 @@ async function main(): Promise<void> {
   }
   const pbxPaths = latencyOnly ? { json: { skipped: '--latency-only' }, md: [] } : await comparePathsOnAsterisk(samples);
   const board = latencyOnly ? { json: { skipped: '--latency-only' }, md: [] } : await boardBench();
+  // Reported, not fatal: a failure here is printed in bench.md with its reason.
+  const recording = latencyOnly
+    ? { json: { skipped: '--latency-only' }, md: [] }
+    : await recordingBench().catch((e: Error) => ({ json: { failed: e.message }, md: ['## Recording', '', `**Not measured: the recording benchmark failed** (${e.message}).`, ''] }));
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, stats(v)]));
   const ratio = Math.round((summary.supervisorToAgentHeadsetMs.median / summary.customerToAgentHeadsetMs.median) * 100) / 100;
   const figures = latencyFigures(summary, loads);
@@ -240,6 +245,7 @@ async function main(): Promise<void> {
     transients,
     asteriskPaths: pbxPaths.json,
     board: board.json,
+    recording: recording.json,
     raw: results,
   };
   mkdirSync(outDir, { recursive: true });
@@ -287,6 +293,7 @@ async function main(): Promise<void> {
     ]),
     ...pbxPaths.md,
     ...board.md,
+    ...recording.md,
     '## No tell: transients around supervision events (dBFS)',
     '',
     'Per event, for the customer (who must keep hearing the agent) and the agent (who must keep hearing the customer): the loudest ≈21 ms frame at an unused frequency (2300 Hz; a click or pop shows here) and the quietest frame of the tone that must continue (a dip or gap shows here), each next to the same call\'s steady state in the stretch just before the event.',

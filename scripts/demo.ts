@@ -9,6 +9,8 @@ import { freeLoopbackPort } from '../src/node/sipServer';
 import { findAsterisk } from '../src/node/asteriskServer';
 import { startPbx, type PbxKind } from '../src/node/pbx';
 import { serveStatic } from '../src/node/staticServer';
+import { recordingRoutes } from '../src/node/recordingEndpoint';
+import { RecordingStore } from '../src/main/recording/recordingStore';
 import { createInterface } from 'node:readline';
 import { makeDemoOrg } from './demoPolicy';
 import { callCard, dial, waitRegistered, wrapUp } from '../src/node/appDriver';
@@ -123,8 +125,14 @@ async function main(): Promise<void> {
   });
   // Who may supervise whom comes from a signed org policy published beside the page (README → For IT).
   const org = await makeDemoOrg(sip.domain);
+  // The web build's recordings are stored by the server that serves it (README → Recording).
+  const recordingsDir = join(root, '.tmp', 'demo-recordings');
+  const recordings = new RecordingStore(recordingsDir);
+  await recordings.recover();
+  console.log(`[demo] Call recordings: ${recordingsDir}`);
   const web = await serveStatic(join(root, 'out/web'), {
     port: await portOr(5173),
+    handle: recordingRoutes(recordings),
     json: {
       '/provision.json': (q) => (q.get('as') === 'customer' ? account('2001') : q.get('as') === 'supervisor' ? account('1101', 'supervisor') : account('1001')),
       '/policy.signed.json': () => org.signed(),

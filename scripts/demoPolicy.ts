@@ -18,6 +18,8 @@ export async function makeDemoOrg(domain: string): Promise<DemoOrg> {
   const adminPub = bytesToBase64(new Uint8Array(await crypto.subtle.exportKey('raw', admin.publicKey)));
   const now = Date.now();
   const policy = examplePolicy({ domain, issuedAt: new Date(now - 60_000).toISOString(), expiresAt: new Date(now + 7 * 86400_000).toISOString() });
+  // The demo records its calls (README → Recording), so the supervisor's Recordings view has some.
+  policy.recording = { ...policy.recording, calls: '*', coachingTrack: 'with-call', pciPause: true, notifyAgent: true };
   const lead = policy.people.find((p) => p.id.startsWith('1101@'))!;
   lead.supervisorKeys = [];
   let signed = await signPolicy(policy, admin.privateKey, adminPub);

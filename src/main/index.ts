@@ -20,6 +20,8 @@ import { PasswordVault } from './secrets';
 import { installPermissionHandlers, isAppUrl, lockNavigation } from './security';
 import { setAsideCorruptSettings } from './settingsFile';
 import { registerGlobalShortcuts } from './shortcuts';
+import { RecordingStore } from './recording/recordingStore';
+import { underLegalHold } from '../shared/recording/plan';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
@@ -127,6 +129,18 @@ function start(): void {
     supervisorKey,
   });
 
+  // Call recordings (README → Recording): one folder per call under userData; a file cut by a
+  // crash is repaired at start, and what the policy's retention allows is deleted once a day.
+  const activePolicy = () => (policyWatcher.result?.state === 'active' ? policyWatcher.result.policy : null);
+  const recordings = new RecordingStore(join(app.getPath('userData'), 'recordings'), { legalHold: (meta) => underLegalHold(activePolicy(), meta) });
+  void recordings.recover().then((r) => r.problems.forEach((p) => console.warn(`Recordings: ${p}`)));
+  const sweepRecordings = () => {
+    // Retention runs only under a verified policy: without one, nobody can say what is on hold.
+    if (activePolicy()) void recordings.sweep(new Date()).then((gone) => gone.length && console.log(`Recordings: ${gone.length} past retention deleted.`));
+  };
+  void firstPolicyLoad.then(sweepRecordings);
+  setInterval(sweepRecordings, 24 * 3600_000).unref();
+
   registerIpcHandlers(ipcMain, {
     loadSettings: () => {
       const parsed = settingsSchema.safeParse(store.get('settings'));
@@ -148,6 +162,7 @@ function start(): void {
       return { publicKey: key.publicKey(), fingerprint: key.fingerprint(), note: key.status.message };
     },
     ...supervision,
+    recordings,
     isTrustedSender: (url) => isAppUrl(url, devServerUrl),
   });
   installPermissionHandlers(session.defaultSession, devServerUrl);

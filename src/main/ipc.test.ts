@@ -18,6 +18,16 @@ function setup() {
     recordSupervision: vi.fn(async () => true),
     signSupervision: vi.fn(async () => ({ ok: true as const, token: 't' })),
     verifyAudit: vi.fn(async () => ({ ok: true, entries: 0, message: '0 entries, chain intact.' })),
+    recordings: {
+      start: vi.fn(async () => ({ ok: true as const })),
+      append: vi.fn(async () => ({ ok: true as const })),
+      event: vi.fn(async () => ({ ok: true as const })),
+      end: vi.fn(async () => ({ ok: true as const })),
+      comment: vi.fn(async () => ({ ok: true as const })),
+      list: vi.fn(async () => []),
+      read: vi.fn(async () => null),
+      trackFile: vi.fn(async () => null),
+    },
     isTrustedSender: (url) => url.startsWith('file:///app/renderer/index.html'),
   };
   registerIpcHandlers({ handle: (ch, fn) => handlers.set(ch, fn) }, services);
@@ -116,6 +126,22 @@ describe('IPC from the renderer', () => {
       expect(() => call(ipcChannels.checkSupervision, { senderFrame: { url: 'https://evil.example/' } }, check)).toThrow(/refused/);
       expect(services.signSupervision).not.toHaveBeenCalled();
       expect(services.checkSupervision).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('recordings', () => {
+    it('writes a well-formed chunk and refuses a hostile one before it reaches the disk', async () => {
+      const { services, call, own } = setup();
+      await call(ipcChannels.recordingAppend, own, 'abcdef0123456789', { seq: 0, frames: 2, pcm: new Uint8Array(8) });
+      expect(services.recordings.append).toHaveBeenCalledWith('abcdef0123456789', expect.objectContaining({ seq: 0, frames: 2 }));
+      // A folder outside the recordings folder, a body that is not audio, a chunk too long.
+      expect(() => call(ipcChannels.recordingAppend, own, '../../etc', { seq: 0, frames: 2, pcm: new Uint8Array(8) })).toThrow(/Invalid request/);
+      expect(() => call(ipcChannels.recordingAppend, own, 'abcdef0123456789', { seq: 0, frames: 2, pcm: 'AAAA' })).toThrow(/Invalid request: pcm: .*Uint8Array/);
+      expect(() => call(ipcChannels.recordingAppend, own, 'abcdef0123456789', { seq: 0, frames: 10_000_000, pcm: new Uint8Array(8) })).toThrow(/Invalid request/);
+      expect(() => call(ipcChannels.readRecordingTrack, own, 'abcdef0123456789', 'everyone')).toThrow(/Invalid request/);
+      expect(() => call(ipcChannels.recordingEvent, own, 'abcdef0123456789', { atMs: 0, kind: 'rm -rf' })).toThrow(/Invalid request/);
+      expect(services.recordings.append).toHaveBeenCalledTimes(1);
+      expect(services.recordings.event).not.toHaveBeenCalled();
     });
   });
 });

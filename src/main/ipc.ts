@@ -16,6 +16,35 @@ import { callRecordSchema, wrapUpSchema, type HistoryEntry, type HistoryRead } f
 import { statementPayloadSchema } from '../shared/policy/statement';
 import { supervisionModes } from '../shared/supervision/modes';
 import { auditLimits, auditResults, recordableActions } from './audit/entry';
+import {
+  chunkSchema,
+  commentSchema,
+  recordingEndSchema,
+  recordingIdSchema,
+  recordingMetaSchema,
+  timelineEventSchema,
+  trackNames,
+  type RecordingChunk,
+  type RecordingComment,
+  type RecordingDetail,
+  type RecordingMeta,
+  type RecordingResult,
+  type RecordingSummary,
+  type TimelineEvent,
+  type TrackName,
+} from '../shared/recording/types';
+
+/** The call recordings on this desk (src/main/recording/recordingStore.ts). */
+export interface RecordingServices {
+  start(meta: RecordingMeta): Promise<RecordingResult>;
+  append(id: string, chunk: RecordingChunk): Promise<RecordingResult>;
+  event(id: string, event: TimelineEvent): Promise<RecordingResult>;
+  end(id: string, end: { endedAt: string }): Promise<RecordingResult>;
+  comment(id: string, comment: Omit<RecordingComment, 'createdAt'>): Promise<RecordingResult>;
+  list(): Promise<RecordingSummary[]>;
+  read(id: string): Promise<RecordingDetail | null>;
+  trackFile(id: string, track: TrackName): Promise<Uint8Array | null>;
+}
 
 export interface IpcMainLike {
   handle(channel: string, listener: (event: { senderFrame?: { url: string } | null }, ...args: unknown[]) => unknown): void;
@@ -34,6 +63,7 @@ export interface MainServices {
   recordSupervision(event: SupervisionAuditEvent): Promise<boolean>;
   signSupervision(ask: StatementAsk): Promise<SignedStatement>;
   verifyAudit(): Promise<AuditCheck>;
+  recordings: RecordingServices;
   /** Only the app's own pages may call in. */
   isTrustedSender(url: string): boolean;
 }
@@ -121,4 +151,13 @@ export function registerIpcHandlers(ipc: IpcMainLike, services: MainServices): v
   ipc.handle(ipcChannels.recordSupervision, guarded(z.tuple([supervisionEventSchema]), (e) => services.recordSupervision(e)));
   ipc.handle(ipcChannels.signSupervision, guarded(z.tuple([statementAskSchema]), (a) => services.signSupervision(a)));
   ipc.handle(ipcChannels.verifyAudit, guarded(z.tuple([]), () => services.verifyAudit()));
+  const rec = services.recordings;
+  ipc.handle(ipcChannels.recordingStart, guarded(z.tuple([recordingMetaSchema]), (m) => rec.start(m)));
+  ipc.handle(ipcChannels.recordingAppend, guarded(z.tuple([recordingIdSchema, chunkSchema]), (id, c) => rec.append(id, c)));
+  ipc.handle(ipcChannels.recordingEvent, guarded(z.tuple([recordingIdSchema, timelineEventSchema]), (id, e) => rec.event(id, e)));
+  ipc.handle(ipcChannels.recordingEnd, guarded(z.tuple([recordingIdSchema, recordingEndSchema]), (id, e) => rec.end(id, e)));
+  ipc.handle(ipcChannels.addRecordingComment, guarded(z.tuple([recordingIdSchema, commentSchema]), (id, c) => rec.comment(id, c)));
+  ipc.handle(ipcChannels.listRecordings, guarded(z.tuple([]), () => rec.list()));
+  ipc.handle(ipcChannels.readRecording, guarded(z.tuple([recordingIdSchema]), (id) => rec.read(id)));
+  ipc.handle(ipcChannels.readRecordingTrack, guarded(z.tuple([recordingIdSchema, z.enum(trackNames)]), (id, t) => rec.trackFile(id, t)));
 }

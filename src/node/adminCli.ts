@@ -243,7 +243,7 @@ export async function summaryLines(p: OrgPolicy): Promise<string[]> {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   const lines = [
     `Policy for ${describe(p)}.`,
-    `Agents notified: ${yes(p.agentNotice.notifyAgent)}; may decline: ${yes(p.agentNotice.allowDecline)}. Coaching track kept: ${p.recording.coachingTrack}; recordings kept ${p.recording.retentionDays} days; audit kept ${p.audit.retentionDays} days.`,
+    `Agents notified: ${yes(p.agentNotice.notifyAgent)}; may decline: ${yes(p.agentNotice.allowDecline)}. Calls recorded: ${p.recording.calls === '*' ? 'all' : p.recording.calls === 'none' ? 'none' : `teams ${p.recording.calls.join(', ')}`}; coaching track: ${p.recording.coachingTrack}; recordings kept ${p.recording.retentionDays} days; audit kept ${p.audit.retentionDays} days.`,
     '',
     'Teams:',
   ];

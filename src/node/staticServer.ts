@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 
@@ -11,8 +11,10 @@ export type JsonRoutes = Record<string, (query: URLSearchParams) => unknown>;
 /** Dynamic plain-text answers by path (undefined: not found). */
 export type TextRoutes = Record<string, () => string | undefined>;
 
-export async function serveStatic(root: string, opts: { port?: number; json?: JsonRoutes; text?: TextRoutes } = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveStatic(root: string, opts: { port?: number; json?: JsonRoutes; text?: TextRoutes; handle?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
+    // Dynamic handlers first (the web build's recordings, src/node/recordingEndpoint.ts).
+    if (opts.handle && (await opts.handle(req, res))) return;
     const url = new URL(req.url ?? '/', 'http://x');
     const route = opts.json?.[url.pathname];
     const answer = route?.(url.searchParams);

@@ -26,6 +26,15 @@ const bridge: WhisperlineBridge = {
   recordSupervision: (e) => ipcRenderer.invoke(ipcChannels.recordSupervision, e).catch(() => false),
   signSupervision: (a) => ipcRenderer.invoke(ipcChannels.signSupervision, a).catch((e: unknown) => ({ ok: false as const, reason: `The request could not be signed (${errorText(e)}).` })),
   verifyAudit: () => ipcRenderer.invoke(ipcChannels.verifyAudit).catch((e: unknown) => ({ ok: false, entries: 0, message: `The audit trail could not be checked (${errorText(e)}).` })),
+  // Recording calls never throw (bridge.ts): an IPC refusal becomes the same kind of answer.
+  recordingStart: (m) => ipcRenderer.invoke(ipcChannels.recordingStart, m).catch(recordingRefused),
+  recordingAppend: (id, c) => ipcRenderer.invoke(ipcChannels.recordingAppend, id, c).catch(recordingRefused),
+  recordingEvent: (id, e) => ipcRenderer.invoke(ipcChannels.recordingEvent, id, e).catch(recordingRefused),
+  recordingEnd: (id, e) => ipcRenderer.invoke(ipcChannels.recordingEnd, id, e).catch(recordingRefused),
+  addRecordingComment: (id, c) => ipcRenderer.invoke(ipcChannels.addRecordingComment, id, c).catch(recordingRefused),
+  listRecordings: () => ipcRenderer.invoke(ipcChannels.listRecordings).catch(() => []),
+  readRecording: (id) => ipcRenderer.invoke(ipcChannels.readRecording, id).catch(() => null),
+  readRecordingTrack: (id, t) => ipcRenderer.invoke(ipcChannels.readRecordingTrack, id, t).catch(() => null),
   onDialRequest: (listener) => {
     const handler = (_e: unknown, uri: unknown) => {
       if (typeof uri === 'string') listener(uri);
@@ -49,6 +58,8 @@ const bridge: WhisperlineBridge = {
     return () => ipcRenderer.removeListener(ipcChannels.shortcut, handler);
   },
 };
+
+const recordingRefused = (e: unknown) => ({ ok: false as const, reason: errorText(e) });
 
 /** Electron wraps a handler's error as "Error invoking remote method '<channel>': Error: <message>". */
 function errorText(e: unknown): string {

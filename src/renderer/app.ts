@@ -8,6 +8,7 @@ import { Phone } from './sip/phone';
 import { notify, phoneStore } from './store/phoneState';
 import { watchRaisedHands } from './alerts/handAlert';
 import { watchTalkKeys } from './input/talkKeys';
+import { RecordingController } from './recording/recordingController';
 
 const deviceNames = { micId: 'microphone', headsetId: 'headset', ringerId: 'ringer' } as const;
 
@@ -19,6 +20,7 @@ export class WhisperlineApp {
   readonly audio = new AudioEngine();
   readonly ringer = new Ringer();
   readonly phone: Phone;
+  readonly recording: RecordingController;
   /** Calls that ended while history could not be written (disk full): retried with the next write. */
   private unsaved: CallRecord[] = [];
   /** New account settings wait for the calls in progress to end (re-registering would drop them). */
@@ -27,6 +29,7 @@ export class WhisperlineApp {
   constructor(readonly bridge: WhisperlineBridge) {
     this.phone = new Phone(this.audio, this.ringer, { onCallEnded: (r, wrap) => void this.onCallEnded(r, wrap) });
     this.phone.supervision.policy.host = bridge;
+    this.recording = new RecordingController(bridge, this.audio, this.phone);
     // The supervisor's board: a raised hand also sounds, notifies, and joins in one click.
     watchRaisedHands({ chime: () => this.ringer.chime(), join: (agent) => void this.phone.supervision.supervise(agent, 'listen') });
     watchTalkKeys(this.phone.supervision, (listener) => bridge.onShortcut(listener));

@@ -21,6 +21,14 @@ const app = new WhisperlineApp(getBridge());
     await tap.until(to);
     return Array.from(tap.read(from, to));
   },
+  /** Raw samples the microphone gave between two audio-clock frames. */
+  micSamples: async (from: number, to: number) => {
+    const tap = await app.audio.micCapture();
+    await tap.until(to);
+    return Array.from(tap.read(from, to));
+  },
+  /** The running recordings: where each began on the audio clock (a track's 0 ms). */
+  recordingClocks: () => app.recording.clocks(),
   sampleRate: () => app.audio.ctx.sampleRate,
   micLevelDb: () => app.audio.micLevelDb(),
   topology: () => app.audio.topology(),

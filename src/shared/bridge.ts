@@ -3,6 +3,7 @@ import type { CallRecord, HistoryRead, WrapUp } from './callHistory';
 import type { OrgPolicy } from './policy/schema';
 import type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict } from './policy/gate';
 import type { SupervisionMode } from './supervision/modes';
+import type { RecordingChunk, RecordingDetail, RecordingMeta, RecordingResult, RecordingSummary, TimelineEvent, TrackName } from './recording/types';
 
 export type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict };
 
@@ -81,6 +82,18 @@ export interface WhisperlineBridge {
   signSupervision(ask: StatementAsk): Promise<SignedStatement>;
   /** Walks the whole audit trail: any edited, removed or reordered entry shows. */
   verifyAudit(): Promise<AuditCheck>;
+  /** Starts a call's recording (folder, one WAV per track). Recording calls never throw: a failure is `{ ok: false, reason }`. */
+  recordingStart(meta: RecordingMeta): Promise<RecordingResult>;
+  /** Appends the next chunk of every track; written and fsynced before it resolves. */
+  recordingAppend(id: string, chunk: RecordingChunk): Promise<RecordingResult>;
+  recordingEvent(id: string, event: TimelineEvent): Promise<RecordingResult>;
+  recordingEnd(id: string, end: { endedAt: string }): Promise<RecordingResult>;
+  /** Newest first. */
+  listRecordings(): Promise<RecordingSummary[]>;
+  readRecording(id: string): Promise<RecordingDetail | null>;
+  /** One track as a complete WAV file, for the player. */
+  readRecordingTrack(id: string, track: TrackName): Promise<Uint8Array | null>;
+  addRecordingComment(id: string, comment: { atMs: number; author: string; text: string }): Promise<RecordingResult>;
   /** sip:/tel: links opened from other apps (Electron only; web never calls back). */
   onDialRequest(listener: (uri: string) => void): () => void;
   /** A server's TLS certificate was rejected (Electron only: browsers do not say why a wss:// failed). */
@@ -110,4 +123,12 @@ export const ipcChannels = {
   recordSupervision: 'supervision:record',
   signSupervision: 'supervision:sign',
   verifyAudit: 'audit:verify',
+  recordingStart: 'recording:start',
+  recordingAppend: 'recording:append',
+  recordingEvent: 'recording:event',
+  recordingEnd: 'recording:end',
+  listRecordings: 'recording:list',
+  readRecording: 'recording:read',
+  readRecordingTrack: 'recording:track',
+  addRecordingComment: 'recording:comment',
 } as const;

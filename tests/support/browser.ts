@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicySite, PublishedPolicy } from './policy';
 import { serveStatic } from '../../src/node/staticServer';
+import { recordingRoutes } from '../../src/node/recordingEndpoint';
+import { RecordingStore } from '../../src/main/recording/recordingStore';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -101,6 +103,8 @@ export interface Rig {
   party(name: string, toneHz: number, url?: string): Promise<Party>;
   /** Where the app is served from: publish an org policy beside it (what IT does on the web server). */
   site: PolicySite;
+  /** Where the web build's recordings land (the server's `recordings/` endpoint), and the store over it. */
+  recordings: { dir: string; store: RecordingStore };
   close(): Promise<void>;
 }
 
@@ -117,12 +121,15 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   // A copy of the web build per rig, so a policy published here touches no other test file.
   const siteDir = mkdtempSync(join(tmpdir(), 'whisperline-site-'));
   cpSync(webBuildDir(), siteDir, { recursive: true });
-  const web = await serveStatic(siteDir);
+  const recordingsDir = mkdtempSync(join(tmpdir(), 'whisperline-recordings-'));
+  const recordings = new RecordingStore(recordingsDir);
+  const web = await serveStatic(siteDir, { handle: recordingRoutes(recordings) });
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: options.trustSpki ? [...flags, `--ignore-certificate-errors-spki-list=${options.trustSpki}`] : flags });
   const contexts: BrowserContext[] = [];
   return {
     browser,
     appUrl: web.url,
+    recordings: { dir: recordingsDir, store: recordings },
     async party(name, toneHz, url) {
       // One context per party: its own storage, like a separate desktop.
       const context = await browser.newContext({ permissions: ['microphone'] });
@@ -150,6 +157,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       await browser.close();
       await web.close();
       rmSync(siteDir, { recursive: true, force: true });
+      if (!process.env.KEEP_RECORDINGS) rmSync(recordingsDir, { recursive: true, force: true });
+      else console.log(`recordings kept in ${recordingsDir}`);
     },
   };
 }

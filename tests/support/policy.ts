@@ -92,10 +92,17 @@ export interface PolicySite {
  * Enrols each supervisor page's own browser key (plus `extraKeys`, e.g. keys a test signs with
  * itself), publishes the signed policy on the scenario's site, and has every page pick it up.
  */
-export async function enrolAndPublish(site: PolicySite, domain: string, supervisors: Record<string, Page>, extraKeys: Record<string, string[]> = {}, otherPages: Page[] = []): Promise<PublishedPolicy> {
+export async function enrolAndPublish(
+  site: PolicySite,
+  domain: string,
+  supervisors: Record<string, Page>,
+  extraKeys: Record<string, string[]> = {},
+  otherPages: Page[] = [],
+  tweak?: (input: ReturnType<typeof examplePolicy>) => void,
+): Promise<PublishedPolicy> {
   const keys: Record<string, string[]> = { ...extraKeys };
   for (const [ext, page] of Object.entries(supervisors)) keys[ext] = [...(keys[ext] ?? []), await supervisorPublicKey(page)];
-  const published = await makeOrgPolicy(domain, keys);
+  const published = await makeOrgPolicy(domain, keys, tweak);
   site.publish(published);
   for (const page of [...Object.values(supervisors), ...otherPages]) await refreshPolicy(page, 'active', published.keyId);
   return published;

@@ -2,6 +2,8 @@ import { rmsDb, toneLevelDb } from '../../shared/goertzel';
 import type { GraphTopology } from '../../shared/audioGraph';
 import { routing, type MixMode } from '../../shared/supervision/modes';
 import { CaptureTap } from './captureTap';
+import recorderWorkletUrl from './recorderTap.worklet.ts?worker&url';
+import type { TrackName } from '../../shared/recording/types';
 
 /**
  * Every audible change (mute, hold, a supervisor's voice coming in or going) is a short raised-cosine
@@ -40,6 +42,16 @@ export interface SupervisionLeg {
   setVolume(volume: number): void;
   /** Level of the supervisor's voice as it arrives, for the speaking indicator. */
   speakingLevelDb(): number;
+  dispose(): void;
+}
+
+/** A running recording tap on one call (AudioEngine.recordCall). */
+export interface RecordingTap {
+  readonly sampleRate: number;
+  /** The audio clock now, in frames (the same clock the chunks' `start` counts). */
+  now(): number;
+  /** PCI pause: every track fades to silence (recorded as silence, so the timeline has no gap). */
+  setPaused(paused: boolean): void;
   dispose(): void;
 }
 
@@ -156,10 +168,59 @@ export class AudioEngine {
           closing = setTimeout(cut, rampSeconds * 1000 + 25);
         }
       },
+          /** The fader itself: what passes the gate (a recording taps it). */
+      node: fader,
       /** Disconnects now (the far end is gone, there is nothing left to fade). */
       cut: () => {
         open = false;
         cut();
+      },
+    };
+  }
+
+  /** Per customer leg: the recording's supervisor input, and the supervision fader feeding it. */
+  private readonly recordingInputs = new Map<string, { supervisor: GainNode | null; supervisorFader: GainNode | null }>();
+
+  /**
+   * Records one customer call, each party on its own channel of one worklet so the tracks share a
+   * clock: customer = what arrives from the customer (silent on hold), agent = what the customer
+   * got from the agent's microphone (after mute, hold and talk-back), supervisor = what the agent
+   * heard of the supervisor (whisper and barge; nothing in listen). Only the tracks asked for are
+   * connected at all. The tap has no output: the call's audio is not touched.
+   */
+  async recordCall(legId: string, tracks: TrackName[], onChunk: (start: number, planes: Float32Array[]) => void): Promise<RecordingTap> {
+    const leg = this.legNodes.get(legId);
+    if (!leg) throw new Error('No call to record');
+    await this.ctx.audioWorklet.addModule(recorderWorkletUrl);
+    const ctx = this.ctx;
+    const merger = this.name(ctx.createChannelMerger(tracks.length), `rec-merger:${legId}`);
+    const node = this.name(
+      new AudioWorkletNode(ctx, 'whisperline-recorder', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: tracks.length, channelCountMode: 'explicit', channelInterpretation: 'discrete', processorOptions: { channels: tracks.length } }),
+      `rec-tap:${legId}`,
+    );
+    node.port.onmessage = (e: MessageEvent<{ start: number; planes: Float32Array[] }>) => onChunk(e.data.start, e.data.planes);
+    const inputs = tracks.map((t, i) => {
+      const g = this.name(ctx.createGain(), `rec-${t}:${legId}`);
+      g.connect(merger, 0, i);
+      return g;
+    });
+    const input = (t: TrackName) => inputs[tracks.indexOf(t)] ?? null;
+    this.link(merger, node);
+    if (input('customer')) this.link(leg.receive, input('customer')!);
+    if (input('agent')) this.link(leg.send, input('agent')!);
+    const entry = { supervisor: input('supervisor'), supervisorFader: this.recordingInputs.get(legId)?.supervisorFader ?? null };
+    this.recordingInputs.set(legId, entry);
+    if (entry.supervisor && entry.supervisorFader) this.link(entry.supervisorFader, entry.supervisor);
+    return {
+      sampleRate: ctx.sampleRate,
+      now: () => Math.round(ctx.currentTime * ctx.sampleRate),
+      setPaused: (paused) => inputs.forEach((g) => this.ramp(g.gain, paused ? 0 : 1)),
+      dispose: () => {
+        node.port.onmessage = null;
+        this.unlinkAll(merger, node, ...inputs);
+        inputs.forEach((g) => g.disconnect());
+        const e = this.recordingInputs.get(legId);
+        if (e) e.supervisor = null;
       },
     };
   }
@@ -281,6 +342,7 @@ export class AudioEngine {
         nodes.out.stream.getTracks().forEach((t) => t.stop());
         this.legs.delete(id);
         this.legNodes.delete(id);
+        this.recordingInputs.delete(id);
       },
     };
     this.legs.set(id, leg);
@@ -310,6 +372,10 @@ export class AudioEngine {
     volume.gain.value = initialVolume;
     this.link(volume, this.headsetBus);
     const toAgent = this.gate(`sup-headset:${id}`, incoming, volume);
+    const rec = this.recordingInputs.get(customerLegId) ?? { supervisor: null, supervisorFader: null };
+    rec.supervisorFader = toAgent.node;
+    this.recordingInputs.set(customerLegId, rec);
+    if (rec.supervisor) this.link(toAgent.node, rec.supervisor);
     const toCustomer = this.gate(`sup-barge:${id}`, incoming, customer.out);
     const setMode = (m: MixMode) => {
       toAgent.set(routing[m].supervisorToAgentHeadset);
@@ -344,7 +410,9 @@ export class AudioEngine {
           toCustomer.cut();
           remote.dispose();
           incoming.disconnect(meter);
-          this.unlinkAll(mix, out, incoming, volume);
+          this.unlinkAll(mix, out, incoming, volume, toAgent.node);
+          const r = this.recordingInputs.get(customerLegId);
+          if (r?.supervisorFader === toAgent.node) r.supervisorFader = null;
           out.stream.getTracks().forEach((t) => t.stop());
         }, rampSeconds * 1000 + 25);
       },
@@ -360,6 +428,17 @@ export class AudioEngine {
       throw e;
     });
     return this.headsetTap;
+  }
+
+  private micTap: Promise<CaptureTap> | null = null;
+
+  /** The same for what the microphone gives (the benchmark's reference for the agent's recorded track). */
+  micCapture(): Promise<CaptureTap> {
+    this.micTap ??= CaptureTap.create(this.ctx, this.micBus).catch((e: Error) => {
+      this.micTap = null;
+      throw e;
+    });
+    return this.micTap;
   }
 
   /** Microphone level in dBFS, for the input meter. */

@@ -2,6 +2,7 @@ import type { LoadedSettings, WhisperlineBridge } from '../../shared/bridge';
 import { applyProvision, defaultSettings, parseSettingsText, provisionSchema, type Provision, type Settings } from '../../shared/settings';
 import { webSupervisorKey } from './webOrg';
 import { createWebSupervision } from './webSupervision';
+import { createWebRecording } from './webRecording';
 import { foldHistory, historyEntrySchema, type HistoryEntry } from '../../shared/callHistory';
 
 // Several people can use one browser profile (the demo's agent and supervisor tabs): `?as=NAME`
@@ -28,6 +29,7 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
   return {
     host: 'web',
     ...createWebSupervision(storage, profile),
+    ...createWebRecording(),
     async loadSettings(): Promise<LoadedSettings> {
       const text = storage.getItem(settingsKey);
       let settings: Settings = defaultSettings;

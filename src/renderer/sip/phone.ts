@@ -554,6 +554,13 @@ export class Phone {
     });
   }
 
+  /** What a recording of call `id` needs: its audio leg in the engine and its SIP Call-ID (null once gone). */
+  recordingSource(id: string): { legId: string; sipCallId: string } | null {
+    const entry = this.calls.get(id);
+    if (!entry?.leg || entry.kind !== 'call') return null;
+    return { legId: entry.leg.id, sipCallId: (entry.session as Invitation | Inviter).request.callId };
+  }
+
   setMuted(id: string, muted: boolean): void {
     const entry = this.calls.get(id);
     if (!entry) return;

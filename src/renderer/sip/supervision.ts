@@ -259,6 +259,7 @@ export class Supervision {
     if (!this.core.calls.has(entry.id)) return;
     if (change.mode === 'takeover') {
       entry.takingOver = true;
+      patchCall(sup.customerCallId, { takenOverBy: sup.supervisor });
       // Tell the supervisor first: through a B2BUA the PBX bridges the customer onto the existing
       // supervision call, so no new call reaches the supervisor's app to say it happened.
       // Hand the customer over (REFER with Replaces) once that word has left: through Asterisk, a

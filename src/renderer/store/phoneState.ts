@@ -35,6 +35,10 @@ export interface CallView {
    * (whether a silent listener is shown, whether the agent may decline coaching).
    */
   supervisedBy: { supervisor: string; supervisorId: string; mode: MixMode; notice: AgentNotice } | null;
+  /** Agent side: the supervisor who took this call over (set as the customer is handed over). */
+  takenOverBy?: string | null;
+  /** Agent side: this call's recording, when the org policy records it. */
+  recording?: { state: 'recording' | 'paused' | 'failed'; mayPause: boolean; notice: boolean; reason: string | null } | null;
   /** Agent is holding the talk-back key: the customer does not hear the agent. */
   talkBack: boolean;
   /** Text coaching: prompts sent (supervisor side) or received (agent side, on the customer call). */

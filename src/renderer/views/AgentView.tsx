@@ -14,6 +14,7 @@ import { TeamBoard } from './TeamBoard';
 import { RejoinOffers } from './RejoinOffers';
 import { SupervisionCard } from './SupervisionCard';
 import { WrapUpPanel } from './WrapUpPanel';
+import { RecordingsDialog } from './RecordingsDialog';
 
 export function AgentView({ app }: { app: WhisperlineApp }) {
   const calls = useStore(phoneStore, (s) => s.calls);
@@ -23,6 +24,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
   const settings = useStore(phoneStore, (s) => s.settings);
   const [number, setNumber] = useState('');
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [recordingsOpen, setRecordingsOpen] = useState(false);
 
   useEffect(() => {
     // First run: nothing to sign in with yet, so open settings.
@@ -68,6 +70,11 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
             <MenuItem value="not-ready">Not ready</MenuItem>
             <MenuItem value="wrap-up">Wrap-up</MenuItem>
           </Select>
+          {settings?.role === 'supervisor' && (
+            <Button size="small" color="inherit" data-testid="open-recordings" onClick={() => setRecordingsOpen(true)}>
+              Recordings
+            </Button>
+          )}
           <IconButton color="inherit" aria-label="Settings" data-testid="open-settings" onClick={() => setSettingsOpen(true)}>
             ⚙
           </IconButton>
@@ -119,6 +126,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
         </Stack>
       </Container>
       <SettingsDialog app={app} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      <RecordingsDialog app={app} open={recordingsOpen} onClose={() => setRecordingsOpen(false)} />
     </Box>
   );
 }

@@ -1,4 +1,5 @@
 import { Box, Button, Card, CardContent, Chip, Stack, TextField, Typography } from '@mui/material';
+import { RecordingStrip } from './RecordingStrip';
 import { useEffect, useState } from 'react';
 import type { WhisperlineApp } from '../app';
 import { RaiseHand } from './RaiseHand';
@@ -52,6 +53,7 @@ export function CallCard({ call, app, calls }: { call: CallView; app: Whisperlin
             </Typography>
           </Stack>
         </Stack>
+        {call.recording && <RecordingStrip call={call} app={app} />}
         {call.note && (
           <Typography variant="body2" color="text.secondary" data-testid="call-note">
             {call.note}

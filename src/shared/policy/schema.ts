@@ -157,9 +157,27 @@ export const policySchema = z
     agentNotice: z.object({ notifyAgent: z.boolean(), allowDecline: z.boolean() }).strict(),
     recording: z
       .object({
-        /** The supervisor's track: never kept, kept when the call itself is recorded, or always kept. */
-        coachingTrack: z.enum(['never', 'with-call', 'always']),
+        /**
+         * Whose calls the agents' apps record: nobody (the default), every agent (`*`), or the agents
+         * of the teams listed.
+         */
+        calls: z.union([z.literal('none'), z.literal('*'), z.array(idSchema).min(1).max(500)]).default('none'),
+        /**
+         * The supervisor's track (what the agent heard of the supervisor: whisper and barge):
+         * `never` dropped (not on disk at all), `with-call` kept in the call's recording,
+         * `separate` (and `always`, its older name) kept apart with its own retention.
+         */
+        coachingTrack: z.enum(['never', 'with-call', 'separate', 'always']),
+        /** Days a recording is kept; 0: until deleted by hand. */
         retentionDays: z.number().int().min(0).max(3650),
+        /** Days a coaching track kept apart is kept (default: retentionDays). */
+        coachingRetentionDays: z.number().int().min(0).max(3650).optional(),
+        /** The agent may pause the recording (card numbers, PCI DSS): silence is recorded meanwhile. */
+        pciPause: z.boolean().default(true),
+        /** The agent sees "This call is recorded". */
+        notifyAgent: z.boolean().default(true),
+        /** Call-IDs or agent identities whose recordings are never deleted, whatever the retention. */
+        legalHold: z.array(z.string().trim().min(1).max(1024)).max(10_000).default([]),
       })
       .strict(),
     audit: z.object({ retentionDays: z.number().int().min(1).max(3650), forward: auditForwardSchema.optional() }).strict(),
@@ -194,6 +212,10 @@ export const policySchema = z
         });
       }
     }
+    if (Array.isArray(p.recording.calls))
+      p.recording.calls.forEach((id, i) => {
+        if (!teamIds.has(id)) ctx.addIssue({ code: 'custom', path: ['recording', 'calls', i], message: `unknown team "${id}"` });
+      });
     p.teams.forEach((t, i) =>
       t.supervisors.forEach((s, j) => {
         if (!personIds.has(s)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'supervisors', j], message: `"${s}" is not in people` });

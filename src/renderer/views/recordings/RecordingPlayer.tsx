@@ -1,0 +1,297 @@
+import { Alert, Box, Button, Chip, List, ListItemButton, ListItemText, MenuItem, Stack, TextField, ToggleButton, Typography } from '@mui/material';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import WaveSurfer from 'wavesurfer.js';
+import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
+import type { WhisperlineBridge } from '../../../shared/bridge';
+import type { RecordingDetail, RecordingTrackInfo, TrackName } from '../../../shared/recording/types';
+import { SyncGroup, formatMs, markerColor, markersFrom, pauseSpans, playbackRates, toggled, trackLabels, trackVolumes, waveColors, type Marker, type PauseSpan } from './playerModel';
+
+type Phase = 'loading' | 'ready' | 'error';
+
+function markerContent(label: string): HTMLElement {
+  const el = document.createElement('div');
+  el.textContent = label; // text only: details come from the recording's files
+  Object.assign(el.style, { fontSize: '10px', lineHeight: '12px', padding: '0 2px', background: 'rgba(255,255,255,0.85)', color: '#333', whiteSpace: 'nowrap', cursor: 'pointer' });
+  return el;
+}
+
+interface TrackWaveProps {
+  bridge: WhisperlineBridge;
+  recordingId: string;
+  info: RecordingTrackInfo;
+  group: SyncGroup;
+  markers: Marker[];
+  spans: PauseSpan[];
+  labels: boolean;
+  /** Share of the longest track's length: all waveforms use one time axis. */
+  widthPct: number;
+  onPhase: (name: TrackName, phase: Phase) => void;
+  onTime: (seconds: number) => void;
+  onFinish: () => void;
+}
+
+/** One track: its own WaveSurfer over a Blob URL of the WAV; joins the sync group once decoded. */
+function TrackWave({ bridge, recordingId, info, group, markers, spans, labels, widthPct, onPhase, onTime, onFinish }: TrackWaveProps) {
+  const name = info.name;
+  const box = useRef<HTMLDivElement>(null);
+  const regionsRef = useRef<ReturnType<typeof RegionsPlugin.create> | null>(null);
+  const [state, setState] = useState<{ phase: Phase; reason?: string }>({ phase: 'loading' });
+  const callbacks = useRef({ onPhase, onTime, onFinish });
+  callbacks.current = { onPhase, onTime, onFinish };
+
+  useEffect(() => {
+    let cancelled = false;
+    let url: string | null = null;
+    let ws: WaveSurfer | null = null;
+    const fail = (reason: string) => {
+      if (cancelled) return;
+      group.remove(name);
+      setState({ phase: 'error', reason });
+      callbacks.current.onPhase(name, 'error');
+    };
+    setState({ phase: 'loading' });
+    callbacks.current.onPhase(name, 'loading');
+    void (async () => {
+      const bytes = await bridge.readRecordingTrack(recordingId, name).catch(() => null);
+      if (cancelled) return;
+      if (!bytes || bytes.byteLength <= 44) return fail(bytes ? 'the track is empty' : 'the track could not be read');
+      if (!box.current) return;
+      url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }));
+      const regions = RegionsPlugin.create();
+      const [waveColor, progressColor] = waveColors[name];
+      ws = WaveSurfer.create({ container: box.current, url, height: 64, waveColor, progressColor, cursorColor: '#d32f2f', normalize: true, plugins: [regions] });
+      const player = ws;
+      player.on('ready', () => {
+        if (cancelled) return;
+        regionsRef.current = regions;
+        group.add(name, player);
+        setState({ phase: 'ready' });
+        callbacks.current.onPhase(name, 'ready');
+      });
+      player.on('error', (e) => fail(e?.message || 'the audio could not be decoded'));
+      player.on('interaction', (t) => {
+        group.seek(t);
+        callbacks.current.onTime(t);
+      });
+      player.on('timeupdate', (t) => {
+        if (group.masterName() !== name) return;
+        callbacks.current.onTime(t);
+        if (group.isPlaying) group.resync();
+      });
+      player.on('finish', () => {
+        if (group.masterName() === name) callbacks.current.onFinish();
+      });
+      regions.on('region-clicked', (region, e) => {
+        if (region.start !== region.end) return; // a pause span: a click seeks where it lands
+        e.stopPropagation();
+        group.seek(region.start);
+        callbacks.current.onTime(region.start);
+      });
+    })();
+    return () => {
+      cancelled = true;
+      group.remove(name);
+      regionsRef.current = null;
+      ws?.destroy();
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [bridge, recordingId, name, group]);
+
+  useEffect(() => {
+    const regions = regionsRef.current;
+    if (state.phase !== 'ready' || !regions) return;
+    regions.clearRegions();
+    const endMs = info.durationMs; // a short track (after a crash) shows only what it holds
+    for (const s of spans.filter((x) => x.startMs < endMs))
+      regions.addRegion({ start: s.startMs / 1000, end: s.endMs / 1000, color: 'rgba(230, 81, 0, 0.15)', content: labels ? markerContent('PCI pause') : undefined, drag: false, resize: false });
+    for (const m of markers.filter((x) => x.atMs <= endMs)) regions.addRegion({ start: m.atMs / 1000, color: markerColor(m.kind), content: labels ? markerContent(m.label) : undefined, drag: false, resize: false });
+  }, [state.phase, markers, spans, labels, info.durationMs]);
+
+  return (
+    <Box>
+      <Typography variant="caption" color="text.secondary">
+        {trackLabels[name]} · {formatMs(info.durationMs)}
+      </Typography>
+      <Box ref={box} data-testid={`track-${name}`} data-frames={info.frames} data-state={state.phase} sx={{ width: `${widthPct}%`, minHeight: state.phase === 'error' ? 0 : 64, bgcolor: 'action.hover', borderRadius: 1 }} />
+      {state.phase === 'error' && (
+        <Alert severity="error" data-testid={`track-error-${name}`} sx={{ py: 0 }}>
+          {trackLabels[name]}: {state.reason}
+        </Alert>
+      )}
+    </Box>
+  );
+}
+
+/** The QA player for one recording: every track in step, markers, PCI pauses, comments. */
+export function RecordingPlayer({ bridge, recordingId, author }: { bridge: WhisperlineBridge; recordingId: string; author: string }) {
+  const [group] = useState(() => new SyncGroup());
+  const [detail, setDetail] = useState<RecordingDetail | null | 'loading'>('loading');
+  const [positionMs, setPositionMs] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [rate, setRate] = useState(1);
+  const [muted, setMuted] = useState<ReadonlySet<TrackName>>(new Set());
+  const [soloed, setSoloed] = useState<ReadonlySet<TrackName>>(new Set());
+  const [phases, setPhases] = useState<Partial<Record<TrackName, Phase>>>({});
+  const [text, setText] = useState('');
+  const [commentError, setCommentError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    const d = await bridge.readRecording(recordingId).catch(() => null);
+    setDetail(d);
+  }, [bridge, recordingId]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => () => group.pause(), [group]);
+
+  const info = detail && detail !== 'loading' ? detail : null;
+  const durationMs = info?.durationMs ?? 0;
+  const markers = useMemo(() => markersFrom(info?.timeline ?? [], durationMs), [info?.timeline, durationMs]);
+  const spans = useMemo(() => pauseSpans(info?.timeline ?? [], durationMs), [info?.timeline, durationMs]);
+  const trackKey = info?.tracks.map((t) => t.name).join(',') ?? '';
+  useEffect(() => {
+    group.setVolumes(trackVolumes(trackKey ? (trackKey.split(',') as TrackName[]) : [], muted, soloed));
+  }, [group, trackKey, muted, soloed]);
+
+  const onPhase = useCallback((name: TrackName, phase: Phase) => setPhases((p) => ({ ...p, [name]: phase })), []);
+  const onTime = useCallback((s: number) => setPositionMs(Math.round(s * 10) * 100), []);
+  const onFinish = useCallback(() => {
+    group.finished();
+    setPlaying(false);
+  }, [group]);
+  const seek = (ms: number) => {
+    group.seek(ms / 1000);
+    setPositionMs(ms);
+  };
+  const togglePlay = () => {
+    if (group.isPlaying) {
+      group.pause();
+      setPlaying(false);
+    } else {
+      setPlaying(true);
+      void group.play().then(() => setPositionMs(Math.round(group.position() * 10) * 100));
+    }
+  };
+  const addComment = async () => {
+    setBusy(true);
+    setCommentError(null);
+    const atMs = Math.max(0, Math.round(group.position() * 1000));
+    const r = await bridge.addRecordingComment(recordingId, { atMs, author, text: text.trim() }).catch((e: unknown) => ({ ok: false as const, reason: String(e) }));
+    if (r.ok) {
+      setText('');
+      await load();
+    } else setCommentError(r.reason);
+    setBusy(false);
+  };
+
+  if (detail === 'loading') return <Typography variant="body2" data-testid="player" data-state="loading">Loading the recording…</Typography>;
+  if (!info)
+    return (
+      <Alert severity="error" data-testid="player" data-state="missing">
+        This recording could not be read.
+      </Alert>
+    );
+
+  const anyReady = Object.values(phases).includes('ready');
+  const allFailed = info.tracks.length > 0 && info.tracks.every((t) => phases[t.name] === 'error');
+  const axisMs = Math.max(info.durationMs, ...info.tracks.map((t) => t.durationMs));
+  const comments = [...info.comments].sort((a, b) => a.atMs - b.atMs);
+  return (
+    <Stack spacing={1.5} data-testid="player" data-state={anyReady ? 'ready' : 'loading'} data-id={recordingId}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap', rowGap: 0.5 }}>
+        <Typography variant="h6">{info.meta.remote || 'unknown caller'}</Typography>
+        <Typography variant="body2" color="text.secondary">
+          {info.meta.agent} · {new Date(info.meta.startedAt).toLocaleString()} · {formatMs(info.durationMs)}
+        </Typography>
+        {info.endedAt === null && <Chip size="small" color="warning" label="interrupted" />}
+        {info.legalHold && <Chip size="small" color="error" variant="outlined" label="legal hold" />}
+      </Stack>
+      {info.skippedLines > 0 && (
+        <Alert severity="warning" data-testid="skipped-lines" sx={{ py: 0 }}>
+          {info.skippedLines} unreadable timeline {info.skippedLines === 1 ? 'line was' : 'lines were'} skipped (torn after a crash).
+        </Alert>
+      )}
+      {info.tracks.length === 0 && <Alert severity="info">This recording has no audio.</Alert>}
+      {allFailed && <Alert severity="error">No track of this recording could be loaded.</Alert>}
+      {info.tracks.map((t, i) => (
+        <Stack key={t.name} direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+          <Stack spacing={0.5}>
+            <ToggleButton size="small" value="mute" selected={muted.has(t.name)} data-testid={`track-mute-${t.name}`} onChange={() => setMuted((m) => toggled(m, t.name))}>
+              Mute
+            </ToggleButton>
+            <ToggleButton size="small" value="solo" selected={soloed.has(t.name)} data-testid={`track-solo-${t.name}`} onChange={() => setSoloed((s) => toggled(s, t.name))}>
+              Solo
+            </ToggleButton>
+          </Stack>
+          <Box sx={{ flex: 1, minWidth: 0 }}>
+            <TrackWave bridge={bridge} recordingId={recordingId} info={t} group={group} markers={markers} spans={spans} labels={i === 0} widthPct={axisMs > 0 ? Math.max(1, Math.min(100, (t.durationMs / axisMs) * 100)) : 100} onPhase={onPhase} onTime={onTime} onFinish={onFinish} />
+          </Box>
+        </Stack>
+      ))}
+      <Stack direction="row" spacing={1.5} sx={{ alignItems: 'center' }}>
+        <Button variant="contained" data-testid="play" data-state={playing ? 'playing' : 'paused'} disabled={!anyReady} onClick={togglePlay}>
+          {playing ? 'Pause' : 'Play'}
+        </Button>
+        <Typography data-testid="player-position" data-ms={positionMs} sx={{ fontVariantNumeric: 'tabular-nums' }}>
+          {formatMs(positionMs)} / {formatMs(info.durationMs)}
+        </Typography>
+        <TextField
+          select
+          size="small"
+          label="Speed"
+          value={rate}
+          onChange={(e) => {
+            const r = Number(e.target.value);
+            setRate(r);
+            group.setRate(r);
+          }}
+          slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'speed', 'data-rate': rate } as object } }}
+          sx={{ width: 100 }}
+        >
+          {playbackRates.map((r) => (
+            <MenuItem key={r} value={r}>
+              {r}×
+            </MenuItem>
+          ))}
+        </TextField>
+      </Stack>
+      {markers.length > 0 && (
+        <Stack direction="row" spacing={0.5} sx={{ flexWrap: 'wrap', rowGap: 0.5 }} data-testid="markers">
+          {markers.map((m, i) => (
+            <Chip key={`${m.atMs}-${i}`} size="small" variant="outlined" data-testid="marker" data-kind={m.kind} data-at-ms={m.atMs} title={m.title} label={`${formatMs(m.atMs)} ${m.label}`} onClick={() => seek(m.atMs)} />
+          ))}
+          {spans.map((s) => (
+            <Chip key={`pause-${s.startMs}`} size="small" color="warning" variant="outlined" data-testid="pause-span" data-start-ms={s.startMs} data-end-ms={s.endMs} label={`PCI pause ${formatMs(s.startMs)}–${s.open ? 'end' : formatMs(s.endMs)}`} onClick={() => seek(s.startMs)} />
+          ))}
+        </Stack>
+      )}
+      <Box>
+        <Typography variant="subtitle2">Comments</Typography>
+        {comments.length === 0 && (
+          <Typography variant="body2" color="text.secondary">
+            No comments yet.
+          </Typography>
+        )}
+        <List dense disablePadding>
+          {comments.map((c, i) => (
+            <ListItemButton key={`${c.createdAt}-${i}`} data-testid="comment" data-at-ms={c.atMs} onClick={() => seek(c.atMs)}>
+              <ListItemText primary={c.text} secondary={`${formatMs(c.atMs)} · ${c.author} · ${new Date(c.createdAt).toLocaleString()}`} />
+            </ListItemButton>
+          ))}
+        </List>
+        <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
+          <TextField size="small" placeholder="Comment for QA" value={text} onChange={(e) => setText(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'comment-text', maxLength: 2000 } }} sx={{ flex: 1 }} />
+          <Button variant="outlined" data-testid="comment-add" disabled={busy || !text.trim()} onClick={() => void addComment()}>
+            Comment at {formatMs(positionMs)}
+          </Button>
+        </Stack>
+        {commentError && (
+          <Alert severity="error" sx={{ mt: 1, py: 0 }}>
+            {commentError}
+          </Alert>
+        )}
+      </Box>
+    </Stack>
+  );
+}

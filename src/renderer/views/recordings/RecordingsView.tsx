@@ -1,0 +1,88 @@
+import { Alert, Box, Button, Chip, List, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
+import { useCallback, useEffect, useState } from 'react';
+import type { WhisperlineBridge } from '../../../shared/bridge';
+import type { RecordingSummary } from '../../../shared/recording/types';
+import { formatMs } from './playerModel';
+import { RecordingPlayer } from './RecordingPlayer';
+
+type ListState = { status: 'loading' } | { status: 'error'; reason: string } | { status: 'ok'; items: RecordingSummary[] };
+
+function newestFirst(items: RecordingSummary[]): RecordingSummary[] {
+  return [...items].sort((a, b) => (Date.parse(b.meta.startedAt) || 0) - (Date.parse(a.meta.startedAt) || 0));
+}
+
+/** Recordings for supervisors and QA: the list, and the player for the one picked. */
+export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; author: string }) {
+  const [list, setList] = useState<ListState>({ status: 'loading' });
+  const [selected, setSelected] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    setList((l) => (l.status === 'ok' ? l : { status: 'loading' }));
+    try {
+      const items = await bridge.listRecordings();
+      setList({ status: 'ok', items: newestFirst(Array.isArray(items) ? items : []) });
+    } catch (e) {
+      setList({ status: 'error', reason: e instanceof Error ? e.message : String(e) });
+    }
+  }, [bridge]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const items = list.status === 'ok' ? list.items : [];
+  return (
+    <Stack direction={{ xs: 'column', md: 'row' }} spacing={2} sx={{ p: 2, alignItems: 'stretch' }} data-testid="recordings" data-state={list.status} data-count={items.length}>
+      <Box sx={{ width: { xs: '100%', md: 340 }, flexShrink: 0 }}>
+        <Stack direction="row" sx={{ alignItems: 'center', justifyContent: 'space-between' }}>
+          <Typography variant="subtitle1">Recordings</Typography>
+          <Button size="small" data-testid="recordings-refresh" onClick={() => void refresh()}>
+            Refresh
+          </Button>
+        </Stack>
+        {list.status === 'loading' && (
+          <Typography variant="body2" color="text.secondary">
+            Loading…
+          </Typography>
+        )}
+        {list.status === 'error' && (
+          <Alert severity="error" data-testid="recordings-error">
+            Recordings could not be listed: {list.reason}
+          </Alert>
+        )}
+        {list.status === 'ok' && items.length === 0 && (
+          <Typography variant="body2" color="text.secondary" data-testid="recordings-empty">
+            No recordings yet.
+          </Typography>
+        )}
+        <List dense disablePadding>
+          {items.map((r) => (
+            <ListItemButton key={r.meta.id} data-testid="recording-row" data-id={r.meta.id} selected={r.meta.id === selected} onClick={() => setSelected(r.meta.id)}>
+              <ListItemText
+                primary={
+                  <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                    <span>{r.meta.direction === 'inbound' ? '↘' : '↗'}</span>
+                    <span>{r.meta.remote || 'unknown caller'}</span>
+                    {r.endedAt === null && <Chip size="small" color="warning" label="interrupted" data-testid="recording-interrupted" />}
+                    {r.legalHold && <Chip size="small" color="error" variant="outlined" label="legal hold" data-testid="recording-legal-hold" />}
+                  </Stack>
+                }
+                secondary={`${r.meta.agent} · ${new Date(r.meta.startedAt).toLocaleString()} · ${formatMs(r.durationMs)}`}
+              />
+            </ListItemButton>
+          ))}
+        </List>
+      </Box>
+      <Box sx={{ flex: 1, minWidth: 0 }}>
+        {selected ? (
+          <RecordingPlayer key={selected} bridge={bridge} recordingId={selected} author={author} />
+        ) : (
+          items.length > 0 && (
+            <Typography variant="body2" color="text.secondary">
+              Pick a recording to play it.
+            </Typography>
+          )
+        )}
+      </Box>
+    </Stack>
+  );
+}
