@@ -126,6 +126,8 @@ function recordingSuite(server: ServerCase) {
     await explainedOnFailure([agent, customer, supervisor], async () => {
       await customerCallsAgent();
       await join();
+      // The supervisor is told the call is recorded, and of the PCI pause below.
+      await supervisor.page.locator('[data-testid="agent-recording"][data-state="recording"]').waitFor();
       await talk(1500);
       await setMode('whisper');
       await expectHears(agent, tones.supervisor);
@@ -136,6 +138,7 @@ function recordingSuite(server: ServerCase) {
       await talk(1000);
       await agent.page.getByTestId('recording-pause').click();
       await agent.page.locator('[data-testid="recording"][data-state="paused"]').waitFor();
+      await supervisor.page.locator('[data-testid="agent-recording"][data-state="paused"]').waitFor();
       await talk(2500);
       await agent.page.getByTestId('recording-pause').click();
       await agent.page.locator('[data-testid="recording"][data-state="recording"]').waitFor();
@@ -217,6 +220,49 @@ function recordingSuite(server: ServerCase) {
     expect(await store().trackFile(d.meta.id, 'supervisor')).toBeNull();
     const ag = await track(d.meta.id, 'agent');
     expect(tonalMax(ag, tones.supervisor, 0, (ag.samples.length / ag.rate) * 1000), 'agent track never holds the whisper').toBeLessThan(silent);
+  }, 120_000);
+
+  it('a recording that cannot be written (the disk fills mid-call) stops: the call goes on, agent and supervisor are told once, what was written plays', async () => {
+    const { agent, customer, supervisor } = scenario.party;
+    await publish('with-call');
+    const before = (await store().list()).length;
+    const told = async (p: typeof agent) => (await p.page.getByTestId('notice').allTextContents()).filter((t) => /no longer being recorded/.test(t));
+    let id = '';
+    try {
+      await explainedOnFailure([agent, customer, supervisor], async () => {
+        await customerCallsAgent();
+        await join();
+        await supervisor.page.locator('[data-testid="agent-recording"][data-state="recording"]').waitFor();
+        await expect.poll(async () => (await store().list()).length).toBeGreaterThan(before);
+        id = (await store().list())[0].meta.id;
+        await expect.poll(async () => (await store().read(id))?.durationMs ?? 0, { message: 'two seconds on disk before the disk fills' }).toBeGreaterThan(2000);
+        scenario.rig.recordings.failWrites('ENOSPC');
+        await agent.page.locator('[data-testid="recording"][data-state="failed"]').waitFor({ timeout: 20_000 });
+        await supervisor.page.locator('[data-testid="agent-recording"][data-state="failed"]').waitFor();
+        await expect.poll(() => told(agent)).toHaveLength(1);
+        expect((await told(agent))[0]).toMatch(/disk is full/);
+        await expect.poll(() => told(supervisor)).toHaveLength(1);
+        // The call goes on, both ways, and nobody is told again as time passes.
+        await talk(3000);
+        await expectHears(agent, tones.customer);
+        await expectHears(customer, tones.agent);
+        await expectHears(supervisor, tones.customer);
+        expect(await told(agent)).toHaveLength(1);
+        expect(await told(supervisor)).toHaveLength(1);
+        expect(await agent.page.getByTestId('call').count()).toBeGreaterThan(0);
+      });
+    } finally {
+      scenario.rig.recordings.failWrites(null);
+    }
+    await supervisor.page.getByTestId('leave').click();
+    await agent.page.getByTestId('hangup').click();
+    const d = (await store().read(id))!;
+    expect(d.durationMs).toBeGreaterThan(2000);
+    for (const name of ['customer', 'agent'] as const) {
+      const t = await track(id, name);
+      const l = levels(t, 500, (t.samples.length / t.rate) * 1000);
+      expect(l.tones[name === 'customer' ? tones.customer : tones.agent].median, `${name} track written before the disk filled`).toBeGreaterThan(heardDb);
+    }
   }, 120_000);
 
   it('the agent’s app killed mid-call leaves tracks that play, missing at most the last seconds', async () => {

@@ -6,6 +6,7 @@ import type { PolicySite, PublishedPolicy } from './policy';
 import { serveStatic } from '../../src/node/staticServer';
 import { recordingRoutes } from '../../src/node/recordingEndpoint';
 import { RecordingStore } from '../../src/main/recording/recordingStore';
+import { faultyFs } from './faultyFs';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -104,7 +105,7 @@ export interface Rig {
   /** Where the app is served from: publish an org policy beside it (what IT does on the web server). */
   site: PolicySite;
   /** Where the web build's recordings land (the server's `recordings/` endpoint), and the store over it. */
-  recordings: { dir: string; store: RecordingStore };
+  recordings: { dir: string; store: RecordingStore; failWrites(code: 'ENOSPC' | 'EACCES' | null): void };
   close(): Promise<void>;
 }
 
@@ -122,14 +123,16 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const siteDir = mkdtempSync(join(tmpdir(), 'whisperline-site-'));
   cpSync(webBuildDir(), siteDir, { recursive: true });
   const recordingsDir = mkdtempSync(join(tmpdir(), 'whisperline-recordings-'));
-  const recordings = new RecordingStore(recordingsDir);
+  // Writes can be made to fail as on a full disk, to test a recording that stops mid-call.
+  const disk = faultyFs();
+  const recordings = new RecordingStore(recordingsDir, { fs: disk.fs });
   const web = await serveStatic(siteDir, { handle: recordingRoutes(recordings) });
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: options.trustSpki ? [...flags, `--ignore-certificate-errors-spki-list=${options.trustSpki}`] : flags });
   const contexts: BrowserContext[] = [];
   return {
     browser,
     appUrl: web.url,
-    recordings: { dir: recordingsDir, store: recordings },
+    recordings: { dir: recordingsDir, store: recordings, failWrites: disk.failWrites },
     async party(name, toneHz, url) {
       // One context per party: its own storage, like a separate desktop.
       const context = await browser.newContext({ permissions: ['microphone'] });

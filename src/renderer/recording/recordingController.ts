@@ -87,6 +87,7 @@ export class RecordingController {
   private failed(callId: string, reason: string): void {
     const view = phoneStore.get().calls.find((c) => c.id === callId);
     if (view) patchCall(callId, { recording: { state: 'failed', mayPause: false, notice: view.recording?.notice ?? false, reason } });
+    this.phone.supervision.recording.changed(callId);
     notify('error', `This call is no longer being recorded: ${reason}. The call goes on; what was recorded so far is kept.`);
   }
 
@@ -108,5 +109,6 @@ export class RecordingController {
     if (!rec || !view?.recording?.mayPause || rec.failure) return;
     rec.setPaused(paused);
     patchCall(callId, { recording: { ...view.recording, state: paused ? 'paused' : 'recording' } });
+    this.phone.supervision.recording.changed(callId);
   }
 }

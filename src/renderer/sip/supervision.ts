@@ -18,6 +18,7 @@ import { parseCoachingMessage } from '../../shared/supervision/coaching';
 import { parseChallengeMessage } from '../../shared/supervision/challenge';
 import { viaCount, type PresentedCaller } from '../../shared/supervision/identity';
 import { JoinChallenge } from './joinChallenge';
+import { parseRecordingStatus, RecordingNotice } from './recordingNotice';
 
 export type { PhoneCore, SupervisionReply } from './supervisionCore';
 
@@ -36,11 +37,14 @@ export class Supervision {
   readonly follow: FollowCall;
   /** Agent side: a join is proven by answering a challenge before the leg gets any audio. */
   private readonly joinChallenge: JoinChallenge;
+  /** Whether the supervised call is being recorded, told to its supervisors. */
+  readonly recording: RecordingNotice;
 
   constructor(private readonly core: PhoneCore) {
     this.policy = new SupervisionPolicy(() => core.account());
     this.joinChallenge = new JoinChallenge(this.policy, (entry, verdict) => this.proven(entry, verdict.notice));
     this.coaching = new Coaching(core);
+    this.recording = new RecordingNotice(core);
     this.follow = new FollowCall(core, (agent, mode) => this.join(agent, mode));
     const featureCode = new FeatureCodeSupervision({ ...core, applySupervisorMic: (id) => this.applySupervisorMic(id), profile: () => this.profile() });
     this.supervisor = new SupervisorSide(core, this.policy, featureCode, () => this.profile(), (id, carrying) => this.coaching.micCarrying(id, carrying));
@@ -192,6 +196,7 @@ export class Supervision {
     this.supervisionLegFor(entry).admit(sup.mode);
     this.applyAgentMode(entry, sup.mode);
     this.sendState(entry, sup.mode);
+    this.recording.legProven(entry);
   }
 
   /** Tells the supervisor's app which mode the agent's graph now applies. */
@@ -213,6 +218,8 @@ export class Supervision {
     if (follow) return this.follow.onMessage(entry, reply, follow);
     const prompt = parseCoachingMessage(body);
     if (prompt) return this.coaching.onMessage(entry, reply, prompt);
+    const recording = parseRecordingStatus(body);
+    if (recording) return this.recording.onMessage(entry, reply, recording);
     const change = parseSupervisionInfo(body);
     if (!change) {
       reply.reject(400, 'Bad Supervision Request');

@@ -29,7 +29,16 @@ export interface CallView {
   /** Supervisor side: the agent being supervised and the current mode. */
   /** `confirmed`: the agent's app has reported the leg is mixed in (end to end, through any PBX). */
   /** `talked`: how long the supervisor's microphone has carried, for the over-coaching guard. */
-  supervising: { agent: string; mode: SupervisionMode; talk: boolean; ptt: boolean; confirmed: boolean; talked: TalkTime } | null;
+  /** `recording`: what the agent's app said of the call's recording (absent: not recorded, or not said). */
+  supervising: {
+    agent: string;
+    mode: SupervisionMode;
+    talk: boolean;
+    ptt: boolean;
+    confirmed: boolean;
+    talked: TalkTime;
+    recording?: { state: 'recording' | 'paused' | 'failed'; reason: string | null };
+  } | null;
   /**
    * Agent side, on the customer call: who supervises it and how; `notice` is the org policy's rule
    * (whether a silent listener is shown, whether the agent may decline coaching).

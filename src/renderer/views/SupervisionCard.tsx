@@ -7,6 +7,8 @@ import { useStore } from '../store/createStore';
 import { supervisionModes, type SupervisionMode } from '../../shared/supervision/modes';
 
 const labels: Record<SupervisionMode, string> = { listen: 'Listen', whisper: 'Whisper', barge: 'Barge', takeover: 'Take over' };
+/** What the agent's app said of the call's recording (README → Recording). */
+const recordingLabels = { recording: 'Recorded', paused: 'Recording paused', failed: 'Not recorded' } as const;
 
 /** Supervisor side: one supervised agent, the mode, talk controls, leave. */
 export function SupervisionCard({ call, app }: { call: CallView; app: WhisperlineApp }) {
@@ -24,7 +26,20 @@ export function SupervisionCard({ call, app }: { call: CallView; app: Whisperlin
       <CardContent>
         <Stack direction="row" sx={{ justifyContent: 'space-between', alignItems: 'center' }}>
           <Typography variant="h6">Supervising {sup.agent}</Typography>
-          <Chip size="small" data-testid="supervision-state" label={live ? labels[sup.mode] : 'Joining…'} color={live ? 'secondary' : 'default'} />
+          <Stack direction="row" spacing={1}>
+            {sup.recording && (
+              <Chip
+                size="small"
+                variant="outlined"
+                data-testid="agent-recording"
+                data-state={sup.recording.state}
+                label={recordingLabels[sup.recording.state]}
+                title={sup.recording.reason ?? undefined}
+                color={sup.recording.state === 'failed' ? 'warning' : 'default'}
+              />
+            )}
+            <Chip size="small" data-testid="supervision-state" label={live ? labels[sup.mode] : 'Joining…'} color={live ? 'secondary' : 'default'} />
+          </Stack>
         </Stack>
         {call.note && (
           <Typography variant="body2" color="text.secondary">
