@@ -4,14 +4,16 @@ import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import type { WhisperlineBridge } from '../../../shared/bridge';
 import type { RecordingDetail, RecordingTrackInfo, TrackName } from '../../../shared/recording/types';
-import { SyncGroup, formatMs, markerColor, markersFrom, pauseSpans, playbackRates, toggled, trackLabels, trackVolumes, waveColors, type Marker, type PauseSpan } from './playerModel';
+import { SyncGroup, drawnAtMs, formatMs, markerColor, markersFrom, pauseSpans, playbackRates, toggled, trackLabels, trackVolumes, waveColors, type Marker, type PauseSpan } from './playerModel';
 
 type Phase = 'loading' | 'ready' | 'error';
 
-function markerContent(label: string): HTMLElement {
+/** A label on the waveform; `leftOfLine` near the right edge, where it would be cut off. */
+function markerContent(label: string, leftOfLine = false): HTMLElement {
   const el = document.createElement('div');
   el.textContent = label; // text only: details come from the recording's files
-  Object.assign(el.style, { fontSize: '10px', lineHeight: '12px', padding: '0 2px', background: 'rgba(255,255,255,0.85)', color: '#333', whiteSpace: 'nowrap', cursor: 'pointer' });
+  Object.assign(el.style, { fontSize: '10px', lineHeight: '12px', padding: '0 2px', background: 'rgba(255,255,255,0.85)', color: '#333', whiteSpace: 'nowrap', width: 'max-content', cursor: 'pointer' });
+  if (leftOfLine) el.style.transform = 'translateX(calc(-100% - 2px))';
   return el;
 }
 
@@ -35,13 +37,14 @@ function TrackWave({ bridge, recordingId, info, group, markers, spans, labels, w
   const name = info.name;
   const box = useRef<HTMLDivElement>(null);
   const regionsRef = useRef<ReturnType<typeof RegionsPlugin.create> | null>(null);
+  /** Each marker region's own time (ms): where a click on it seeks. */
+  const markerAt = useRef(new WeakMap<object, number>());
   const [state, setState] = useState<{ phase: Phase; reason?: string }>({ phase: 'loading' });
   const callbacks = useRef({ onPhase, onTime, onFinish });
   callbacks.current = { onPhase, onTime, onFinish };
 
   useEffect(() => {
     let cancelled = false;
-    let url: string | null = null;
     let ws: WaveSurfer | null = null;
     const fail = (reason: string) => {
       if (cancelled) return;
@@ -56,10 +59,9 @@ function TrackWave({ bridge, recordingId, info, group, markers, spans, labels, w
       if (cancelled) return;
       if (!bytes || bytes.byteLength <= 44) return fail(bytes ? 'the track is empty' : 'the track could not be read');
       if (!box.current) return;
-      url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }));
       const regions = RegionsPlugin.create();
       const [waveColor, progressColor] = waveColors[name];
-      ws = WaveSurfer.create({ container: box.current, url, height: 64, waveColor, progressColor, cursorColor: '#d32f2f', normalize: true, plugins: [regions] });
+      ws = WaveSurfer.create({ container: box.current, height: 64, waveColor, progressColor, cursorColor: '#d32f2f', normalize: true, plugins: [regions] });
       const player = ws;
       player.on('ready', () => {
         if (cancelled) return;
@@ -84,16 +86,19 @@ function TrackWave({ bridge, recordingId, info, group, markers, spans, labels, w
       regions.on('region-clicked', (region, e) => {
         if (region.start !== region.end) return; // a pause span: a click seeks where it lands
         e.stopPropagation();
-        group.seek(region.start);
-        callbacks.current.onTime(region.start);
+        const at = (markerAt.current.get(region) ?? region.start * 1000) / 1000;
+        group.seek(at);
+        callbacks.current.onTime(at);
       });
+      // The bytes are handed over as a Blob, never as a URL to fetch: the app's CSP (connect-src
+      // 'self' ws: wss:) refuses a fetch of a blob: URL, while media-src allows one for playing.
+      void player.loadBlob(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'audio/wav' })).catch(() => undefined); // failure: the 'error' event
     })();
     return () => {
       cancelled = true;
       group.remove(name);
       regionsRef.current = null;
       ws?.destroy();
-      if (url) URL.revokeObjectURL(url);
     };
   }, [bridge, recordingId, name, group]);
 
@@ -104,7 +109,10 @@ function TrackWave({ bridge, recordingId, info, group, markers, spans, labels, w
     const endMs = info.durationMs; // a short track (after a crash) shows only what it holds
     for (const s of spans.filter((x) => x.startMs < endMs))
       regions.addRegion({ start: s.startMs / 1000, end: s.endMs / 1000, color: 'rgba(230, 81, 0, 0.15)', content: labels ? markerContent('PCI pause') : undefined, drag: false, resize: false });
-    for (const m of markers.filter((x) => x.atMs <= endMs)) regions.addRegion({ start: m.atMs / 1000, color: markerColor(m.kind), content: labels ? markerContent(m.label) : undefined, drag: false, resize: false });
+    for (const m of markers.filter((x) => x.atMs <= endMs)) {
+      const region = regions.addRegion({ start: drawnAtMs(m.atMs, endMs) / 1000, color: markerColor(m.kind), content: labels ? markerContent(m.label, m.atMs > endMs * 0.93) : undefined, drag: false, resize: false });
+      markerAt.current.set(region, m.atMs);
+    }
   }, [state.phase, markers, spans, labels, info.durationMs]);
 
   return (
@@ -281,7 +289,20 @@ export function RecordingPlayer({ bridge, recordingId, author }: { bridge: Whisp
           ))}
         </List>
         <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
-          <TextField size="small" placeholder="Comment for QA" value={text} onChange={(e) => setText(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'comment-text', maxLength: 2000 } }} sx={{ flex: 1 }} />
+          <TextField
+            size="small"
+            placeholder="Comment for QA"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={(e) => {
+              // Enter saves, as the button beside it does (IME composition keeps its Enter).
+              if (e.key !== 'Enter' || e.nativeEvent.isComposing || busy || !text.trim()) return;
+              e.preventDefault();
+              void addComment();
+            }}
+            slotProps={{ htmlInput: { 'data-testid': 'comment-text', maxLength: 2000 } }}
+            sx={{ flex: 1 }}
+          />
           <Button variant="outlined" data-testid="comment-add" disabled={busy || !text.trim()} onClick={() => void addComment()}>
             Comment at {formatMs(positionMs)}
           </Button>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../../shared/recording/types';
-import { SyncGroup, formatMs, markerColor, markerLabel, markersFrom, pauseSpans, toggled, trackVolumes, type Playable } from './playerModel';
+import { SyncGroup, drawnAtMs, formatMs, markerColor, markerLabel, markersFrom, pauseSpans, toggled, trackVolumes, type Playable } from './playerModel';
 
 const ev = (atMs: number, kind: TimelineEvent['kind'], detail?: string): TimelineEvent => (detail === undefined ? { atMs, kind } : { atMs, kind, detail });
 
@@ -24,6 +24,15 @@ describe('markers', () => {
     ]);
     expect(m[0]!.title).toBe('joined: sup@x');
     expect(m[2]!.title).toBe('held');
+  });
+
+  it('draws a marker at the very end just before it (the regions plugin leaves out the last pixel); others where they are', () => {
+    expect(drawnAtMs(12_000, 12_000)).toBeLessThan(12_000);
+    expect(drawnAtMs(12_000, 12_000)).toBeGreaterThan(11_900);
+    expect(drawnAtMs(3_000, 12_000)).toBe(3_000);
+    expect(drawnAtMs(0, 12_000)).toBe(0);
+    // A 200 px waveform: the end marker lands on a pixel before the last one.
+    expect(Math.round((drawnAtMs(60_000, 60_000) / 60_000) * 200)).toBeLessThan(200);
   });
 });
 

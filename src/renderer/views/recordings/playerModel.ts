@@ -84,6 +84,16 @@ export function markersFrom(timeline: readonly TimelineEvent[], durationMs: numb
 }
 
 /**
+ * Where a marker is drawn on a waveform (ms): wavesurfer's regions plugin leaves out a marker on
+ * the waveform's last pixel, so one at the very end (the call's "ended") is drawn just before it
+ * (0.5 % of its length: off the last pixel on any waveform wider than 100 px). A click on it still
+ * seeks to the marker's own time.
+ */
+export function drawnAtMs(atMs: number, endMs: number): number {
+  return Math.max(0, Math.min(atMs, endMs * 0.995));
+}
+
+/**
  * Pairs `recording-paused` with the next `recording-resumed`. A second pause while paused and a
  * resume without a pause are ignored; a pause never resumed runs to the end (a crash mid-pause).
  */
