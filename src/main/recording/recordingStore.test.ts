@@ -322,6 +322,21 @@ describe('after a crash', () => {
     expect(await after.recover()).toEqual({ repaired: [], problems: [] });
   });
 
+  it('a recording started while recover() still runs waits for it (the repair never touches a file being made)', async () => {
+    const root = await tmpRoot();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const fs: RecordingFs = { ...nodeFs, readdir: (async (...a: Parameters<typeof nodeFs.readdir>) => (await held, nodeFs.readdir(...a))) as RecordingFs['readdir'] };
+    const store = new RecordingStore(root, { fs });
+    const recovering = store.recover();
+    const started = store.start(metaOf());
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(stat(join(root, 'calls', ID)), 'nothing made while the repair runs').rejects.toThrow();
+    release();
+    expect(await started).toEqual(ok);
+    expect((await recovering).problems).toEqual([]);
+  });
+
   it('a restarted process continues at the right seq, cutting every track to the whole chunks all of them hold', async () => {
     const root = await tmpRoot();
     const first = new RecordingStore(root);

@@ -81,6 +81,7 @@ export class RecordingStore {
   private readonly fs: RecordingFs;
   private readonly live = new Map<string, Live>();
   private readonly queues = new Map<string, Promise<unknown>>();
+  private recovering: Promise<void> = Promise.resolve();
 
   constructor(
     readonly root: string,
@@ -94,6 +95,7 @@ export class RecordingStore {
     if (!parsed.success) return fail('invalid', `Recording not started: ${issues(parsed.error)}`);
     const meta = parsed.data;
     const dir = this.callDir(meta.id);
+    await this.recovering;
     return this.serial(meta.id, async () => {
       const duplicate = fail('conflict', `Recording not started: a recording with id ${meta.id} already exists`);
       if (this.live.has(meta.id)) return duplicate;
@@ -248,7 +250,14 @@ export class RecordingStore {
   }
 
   /** At startup: every track's header set to its real size, a torn half-frame cut. */
-  async recover(): Promise<RecoverReport> {
+  recover(): Promise<RecoverReport> {
+    const run = this.repairAll();
+    // A recording started meanwhile waits: the repair must not read or rewrite a file being made.
+    this.recovering = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private async repairAll(): Promise<RecoverReport> {
     const report: RecoverReport = { repaired: [], problems: [] };
     for (const id of await this.ids('calls')) {
       const rec = this.live.get(id);
