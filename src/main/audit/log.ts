@@ -2,6 +2,7 @@ import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/prom
 import { basename, dirname, resolve } from 'node:path';
 import { canonicalJson, checkLine, entryLine, sealEntry, verifyChain, type ChainHead, type VerifyOptions, type VerifyResult } from './chain';
 import { normalizeEvent, type AuditEntry, type AuditEvent } from './entry';
+import { fsyncFolder } from '../fsyncFolder';
 
 /**
  * The audit log file: JSON lines (one canonical entry per line, see chain.ts), append-only, kept
@@ -394,17 +395,7 @@ export async function mkdirDurable(dir: string): Promise<void> {
   }
 }
 
-/** fsync a folder (Linux/macOS). Windows cannot open folders for this; NTFS journals names itself. */
-export async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  let fh: FileHandle | null = null;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EBADF') throw e;
-  } finally {
-    await fh?.close();
-  }
+/** fsync a folder (src/main/fsyncFolder.ts). */
+export function fsyncDir(dir: string): Promise<void> {
+  return fsyncFolder(dir);
 }

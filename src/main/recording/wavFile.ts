@@ -2,6 +2,7 @@ import * as fsp from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { wavHeader, wavHeaderBytes } from '../../shared/recording/wav';
 import { describeFsError } from '../historyFile';
+import { fsyncFolder } from '../fsyncFolder';
 
 /**
  * The file operations the recording store uses, injectable so a test can make a write fail
@@ -130,16 +131,6 @@ export async function appendLine(fs: RecordingFs, path: string, json: string): P
   }
 }
 
-export async function fsyncDir(fs: RecordingFs, dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  let fh: Handle | null = null;
-  try {
-    fh = await fs.open(dir, 'r');
-    await fh.sync();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EBADF') throw e;
-  } finally {
-    await fh?.close();
-  }
+export function fsyncDir(fs: RecordingFs, dir: string): Promise<void> {
+  return fsyncFolder(dir, fs);
 }
