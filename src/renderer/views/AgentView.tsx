@@ -64,7 +64,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
             value={agentState}
             onChange={(e) => app.setAgentState(e.target.value as typeof agentState)}
             sx={{ bgcolor: 'white', height: 30, minWidth: 120 }}
-            SelectDisplayProps={{ 'data-testid': 'agent-state' } as object}
+            SelectDisplayProps={{ 'data-testid': 'agent-state', 'aria-label': 'Agent state' } as object}
           >
             <MenuItem value="ready">Ready</MenuItem>
             <MenuItem value="not-ready">Not ready</MenuItem>

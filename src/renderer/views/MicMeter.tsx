@@ -17,7 +17,7 @@ export function MicMeter({ audio }: { audio: AudioEngine }) {
       <Typography variant="caption" color="text.secondary">
         Mic
       </Typography>
-      <LinearProgress data-testid="mic-level" data-level={Math.round(level)} variant="determinate" value={level} sx={{ flex: 1, height: 6, borderRadius: 3 }} />
+      <LinearProgress aria-label="Microphone level" data-testid="mic-level" data-level={Math.round(level)} variant="determinate" value={level} sx={{ flex: 1, height: 6, borderRadius: 3 }} />
     </Stack>
   );
 }

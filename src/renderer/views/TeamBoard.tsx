@@ -83,8 +83,8 @@ export function TeamBoard({ phone }: { phone: Phone }) {
   }, [all, search, team, filter, sort]);
   if (all.length === 0) return null;
   const counts = countsOf(all);
-  const select = (testId: string, value: string, onChange: (v: string) => void, options: Array<[string, string]>) => (
-    <TextField select size="small" value={value} onChange={(e) => onChange(e.target.value)} slotProps={{ select: { SelectDisplayProps: { 'data-testid': testId } as object } }}>
+  const select = (testId: string, label: string, value: string, onChange: (v: string) => void, options: Array<[string, string]>) => (
+    <TextField select size="small" value={value} onChange={(e) => onChange(e.target.value)} slotProps={{ select: { SelectDisplayProps: { 'data-testid': testId, 'aria-label': label } as object } }}>
       {options.map(([v, label]) => (
         <MenuItem key={v} value={v}>
           {label}
@@ -99,10 +99,10 @@ export function TeamBoard({ phone }: { phone: Phone }) {
           Team board · {counts.onCalls} on calls · {counts.signedIn} of {all.length} signed in
           {counts.raised > 0 && ` · ${counts.raised} asking for help`}
         </Typography>
-        <TextField size="small" placeholder="Name or extension" value={search} onChange={(e) => setSearch(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'board-search' } }} />
-        {select('board-team', team, setTeam, [['all', 'All teams'], ...teams.map((t): [string, string] => [t, t])])}
-        {select('board-filter', filter, (v) => setFilter(v as Filter), Object.entries(filters))}
-        {select('board-sort', sort, (v) => setSort(v as 'name' | 'duration'), [
+        <TextField size="small" placeholder="Name or extension" value={search} onChange={(e) => setSearch(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'board-search', 'aria-label': 'Search agents' } }} />
+        {select('board-team', 'Team', team, setTeam, [['all', 'All teams'], ...teams.map((t): [string, string] => [t, t])])}
+        {select('board-filter', 'Show', filter, (v) => setFilter(v as Filter), Object.entries(filters))}
+        {select('board-sort', 'Sort by', sort, (v) => setSort(v as 'name' | 'duration'), [
           ['name', 'By name'],
           ['duration', 'Longest call first'],
         ])}

@@ -54,7 +54,7 @@ export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; 
             No recordings yet.
           </Typography>
         )}
-        <List dense disablePadding>
+        <List dense disablePadding component="div" aria-label="Recorded calls">
           {items.map((r) => (
             <ListItemButton key={r.meta.id} data-testid="recording-row" data-id={r.meta.id} selected={r.meta.id === selected} onClick={() => setSelected(r.meta.id)}>
               <ListItemText
