@@ -168,7 +168,7 @@ export class AudioEngine {
           closing = setTimeout(cut, rampSeconds * 1000 + 25);
         }
       },
-          /** The fader itself: what passes the gate (a recording taps it). */
+      /** The fader itself: what passes the gate (a recording taps it). */
       node: fader,
       /** Disconnects now (the far end is gone, there is nothing left to fade). */
       cut: () => {

@@ -3,7 +3,7 @@ import type { CoachingMessage } from '../../shared/supervision/coaching';
 import { quickPhraseSchema } from '../../shared/supervision/coaching';
 import { notify, patchCall, type CoachingPrompt } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
-import { sendCoachingMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
+import { sendCoachingMessage, supervisionLegsOf, type PhoneCore, type SupervisionReply } from './supervisionCore';
 
 /** Prompts kept per call: a card wall the agent cannot clear would be worse than none. */
 const maxPromptsPerCall = 50;
@@ -72,7 +72,7 @@ export class Coaching {
     const prompt = this.core.view(customerCallId)?.prompts.find((p) => p.id === promptId);
     if (!prompt) return;
     this.updatePrompts(customerCallId, (list) => list.map((p) => (p === prompt ? { ...p, acknowledged: true, dismissed: true } : p)));
-    const leg = [...this.core.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId && e.supervision.supervisor === prompt.from);
+    const leg = supervisionLegsOf(this.core, customerCallId).find((e) => e.supervision?.supervisor === prompt.from);
     // The supervisor may have left already: the agent's card still closes.
     if (leg) void sendCoachingMessage(leg, { type: 'coach-ack', id: promptId }).catch(() => undefined);
   }

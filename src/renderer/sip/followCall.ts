@@ -3,7 +3,7 @@ import type { FollowMessage } from '../../shared/supervision/follow';
 import type { SupervisionMode } from '../../shared/supervision/modes';
 import { phoneStore } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
-import { sendLegMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
+import { sendLegMessage, supervisionLegsOf, type PhoneCore, type SupervisionReply } from './supervisionCore';
 
 /**
  * How long a transferred call's supervision legs wait for the supervisor's app to confirm where the
@@ -32,7 +32,7 @@ export class FollowCall {
    */
   callMoved(customerCallId: string, targetUri: string): Promise<void> {
     const to = userOf(targetUri);
-    const legs = [...this.core.calls.values()].filter((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
+    const legs = supervisionLegsOf(this.core, customerCallId);
     const told = Promise.all(
       legs.map(
         (leg) =>

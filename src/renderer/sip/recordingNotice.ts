@@ -1,7 +1,7 @@
 import { parseRecordingStatus, type RecordingStatusMessage } from '../../shared/supervision/recordingStatus';
 import { notify, patchCall } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
-import { sendLegMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
+import { sendLegMessage, supervisionLegsOf, type PhoneCore, type SupervisionReply } from './supervisionCore';
 
 export { parseRecordingStatus };
 
@@ -31,9 +31,7 @@ export class RecordingNotice {
   changed(customerCallId: string): void {
     const status = this.status(customerCallId);
     if (!status) return;
-    for (const leg of this.core.calls.values()) {
-      if (leg.kind === 'supervised' && leg.supervision?.proven && leg.supervision.customerCallId === customerCallId) void sendLegMessage(leg, status).catch(() => undefined);
-    }
+    for (const leg of supervisionLegsOf(this.core, customerCallId)) if (leg.supervision?.proven) void sendLegMessage(leg, status).catch(() => undefined);
   }
 
   /** Supervisor side: the agent's app said how the supervised call is being recorded. */

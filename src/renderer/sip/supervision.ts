@@ -8,7 +8,7 @@ import { notify, patchCall, phoneStore } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
 import type { AgentNotice } from '../../shared/policy/gate';
 import { FeatureCodeSupervision } from './featureCodeSupervision';
-import { legModifiers, sendSupervisionMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
+import { legModifiers, sendSupervisionMessage, supervisionLegsOf, type PhoneCore, type SupervisionReply } from './supervisionCore';
 import { SupervisionPolicy } from './supervisionPolicy';
 import { SupervisorSide } from './supervisorSide';
 import { Coaching } from './coaching';
@@ -134,7 +134,7 @@ export class Supervision {
   }
 
   private supervisedLegOf(customerCallId: string): CallEntry | undefined {
-    return [...this.core.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
+    return supervisionLegsOf(this.core, customerCallId)[0];
   }
 
   /** The established customer call a supervisor asks for: by SIP Call-ID, else the agent's current call. */
@@ -283,7 +283,7 @@ export class Supervision {
 
   /** Agent declines whisper coaching (when the org policy allows it): back to listen, and the supervisor is told. */
   async declineWhisper(customerCallId: string): Promise<void> {
-    const entry = [...this.core.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
+    const entry = this.supervisedLegOf(customerCallId);
     if (!entry?.supervision?.notice.allowDecline) return;
     this.applyAgentMode(entry, 'listen');
     this.policy.record({ actor: this.policy.me(), subject: this.policy.me(), call: entry.supervision.callId, action: 'mode', mode: 'listen', result: 'ok', reason: `declined coaching from ${entry.supervision.supervisorId}` });
@@ -305,7 +305,7 @@ export class Supervision {
 
   /** The supervisor's voice level (dBFS) on a supervised customer call, for the speaking indicator. */
   supervisorLevelDb(customerCallId: string): number {
-    const entry = [...this.core.calls.values()].find((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
+    const entry = this.supervisedLegOf(customerCallId);
     return entry?.supLeg?.speakingLevelDb() ?? -Infinity;
   }
 

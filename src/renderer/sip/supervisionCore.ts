@@ -67,3 +67,8 @@ export function sendLegMessage(entry: CallEntry, body: object): Promise<void> {
       .catch(reject);
   });
 }
+
+/** Agent side: the supervision legs into customer call `customerCallId` (one per supervisor). */
+export function supervisionLegsOf(core: Pick<PhoneCore, 'calls'>, customerCallId: string): CallEntry[] {
+  return [...core.calls.values()].filter((e) => e.kind === 'supervised' && e.supervision?.customerCallId === customerCallId);
+}

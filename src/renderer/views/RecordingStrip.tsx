@@ -19,7 +19,7 @@ export function RecordingStrip({ call, app }: { call: CallView; app: Whisperline
         size="small"
         variant={rec.state === 'recording' ? 'filled' : 'outlined'}
         color={rec.state === 'recording' ? 'error' : rec.state === 'paused' ? 'warning' : 'default'}
-        label={rec.notice || rec.state !== 'recording' ? label[rec.state] : 'Recording'}
+        label={label[rec.state]}
         aria-live="polite"
       />
       {rec.mayPause && rec.state !== 'failed' && (
