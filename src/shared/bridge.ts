@@ -100,7 +100,70 @@ export interface WhisperlineBridge {
   onTlsError(listener: (failure: { url: string; error: string }) => void): () => void;
   /** A system-wide shortcut pressed while another app has the focus (Electron only; the page has its own keys). */
   onShortcut(listener: (action: ShortcutAction) => void): () => void;
+  /** Agent's window: the call state for the tray, the notification and the mini window. Never throws. */
+  publishCallState(state: HostCallState): void;
+  /** Agent's window: an action from the tray, a notification, a global key or the mini window. */
+  onCallAction(listener: (action: CallAction) => void): () => void;
+  /** Mini window: the agent window's latest call state, and each change. */
+  onHostCallState(listener: (state: HostCallState) => void): () => void;
+  /** Mini window: ask the agent's window to act. */
+  sendCallAction(action: CallAction): void;
+  /** Opens (or closes) the always-on-top mini call window. */
+  setMiniWindow(open: boolean): Promise<void>;
+  getUpdateStatus(): Promise<UpdateStatus>;
+  onUpdateStatus(listener: (status: UpdateStatus) => void): () => void;
+  /** Restarts into a downloaded update (refused while a call is up, by the page). */
+  installUpdate(): Promise<void>;
+  /** Bundles this desk's logs, redacted; `pageLog` is the page's own recent log lines. Never throws. */
+  collectLogs(pageLog: string[]): Promise<LogBundleResult>;
 }
+
+/** Registration as the tray and the mini window show it (a subset of the store's states). */
+export type HostRegistration = 'registered' | 'connecting' | 'offline' | 'unconfigured' | 'error';
+
+/**
+ * What the agent's window tells its host about calls, for what lives outside the window: the tray,
+ * the incoming-call notification, the always-on-top mini window. Plain data, no SIP objects.
+ */
+export interface HostCallState {
+  registration: HostRegistration;
+  /** The agent's availability, null for a supervisor without an agent state. */
+  agentState: 'ready' | 'not-ready' | 'wrap-up' | null;
+  /** The call ringing now, if any (the notification offers Answer / Decline). */
+  incoming: { id: string; caller: string } | null;
+  /** The call in progress, if any. */
+  active: { id: string; peer: string; onHold: boolean; muted: boolean; connectedAt: number | null } | null;
+}
+
+/** What the tray, a notification, a global key or the mini window can ask of the agent's window. */
+export const callActions = ['answer', 'decline', 'hangup', 'toggle-mute', 'toggle-hold', 'show'] as const;
+export type CallAction = (typeof callActions)[number];
+
+/** How updates run on this desk and who decides (README → For IT → Updates). */
+export interface UpdateStatus {
+  /** `organisation`: the signed policy or a machine-wide setting decides; the user cannot change it. */
+  managedBy: 'organisation' | 'user';
+  enabled: boolean;
+  channel: string;
+  state: 'idle' | 'checking' | 'available' | 'downloading' | 'ready' | 'up-to-date' | 'disabled' | 'error' | 'unsupported';
+  /** The version on offer or downloaded, when there is one. */
+  version: string | null;
+  /** One plain sentence for the user. */
+  message: string;
+}
+
+/** A redacted diagnostics bundle ("Collect logs"). */
+export type LogBundleResult =
+  | {
+      ok: true;
+      fileName: string;
+      /** Desktop: the file it was saved to; web: null (the page downloads `bytes`). */
+      savedTo: string | null;
+      bytes: Uint8Array | null;
+      /** How many secrets (passwords, digests, statements, keys) were taken out. */
+      redactions: number;
+    }
+  | { ok: false; reason: string };
 
 /** What a system-wide shortcut asks of the supervisor's session (see main/shortcuts.ts). */
 export const shortcutActions = ['toggle-talk'] as const;
@@ -131,4 +194,13 @@ export const ipcChannels = {
   readRecording: 'recording:read',
   readRecordingTrack: 'recording:track',
   addRecordingComment: 'recording:comment',
+  publishCallState: 'call-state:publish',
+  callAction: 'call-action',
+  hostCallState: 'call-state:host',
+  sendCallAction: 'call-action:send',
+  miniWindow: 'mini-window:set',
+  updateStatus: 'update:status',
+  updateStatusChanged: 'update:status-changed',
+  installUpdate: 'update:install',
+  collectLogs: 'diagnostics:collect-logs',
 } as const;

@@ -53,6 +53,10 @@ export const settingsSchema = z.object({
   supervisorVolume: z.number().min(0).max(2).default(1),
   /** Supervisor's quick coaching phrases; a damaged list falls back to the defaults, never the whole file. */
   quickPhrases: z.array(quickPhraseSchema).max(maxQuickPhrases).default(defaultQuickPhrases).catch(defaultQuickPhrases),
+  /** Interface language; `auto` follows the system. An unknown value falls back to `auto`. */
+  language: z.enum(['auto', 'en', 'de']).default('auto').catch('auto'),
+  /** `auto` follows the system's contrast preference (prefers-contrast / forced colours). */
+  contrast: z.enum(['auto', 'standard', 'high']).default('auto').catch('auto'),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
