@@ -22,11 +22,15 @@ import { setAsideCorruptSettings } from './settingsFile';
 import { registerGlobalShortcuts } from './shortcuts';
 import { RecordingStore } from './recording/recordingStore';
 import { underLegalHold } from '../shared/recording/plan';
+import { createDesktopShell } from './desktop/shell';
+import { actionScheme } from './desktop/incomingNotifier';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 const windows = new Map<string, BrowserWindow>();
 let pendingDial: string | null = null;
+let shell: ReturnType<typeof createDesktopShell> | null = null;
+const isActionLink = (url: string) => url.toLowerCase().startsWith(`${actionScheme}:`);
 
 // Tests and IT scripts may point the app at another profile folder.
 if (process.env.WHISPERLINE_USER_DATA) app.setPath('userData', process.env.WHISPERLINE_USER_DATA);
@@ -36,6 +40,9 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', (_event, argv) => {
+    // A Windows toast's Answer / Decline arrives as a whisperline: link; its token is checked.
+    const action = argv.find(isActionLink);
+    if (action) return void shell?.host.handleLink(action);
     const uri = argv.find((a) => /^(sip|sips|tel):/i.test(a));
     const win = windows.get('agent') ?? [...windows.values()][0];
     if (uri) dial(uri);
@@ -46,7 +53,8 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('open-url', (event, url) => {
     event.preventDefault();
-    dial(url);
+    if (isActionLink(url)) shell?.host.handleLink(url);
+    else dial(url);
   });
   for (const scheme of ['sip', 'tel']) app.setAsDefaultProtocolClient(scheme);
   // Never accept a bad certificate; tell the page why its wss:// connection failed.
@@ -141,6 +149,14 @@ function start(): void {
   void firstPolicyLoad.then(sweepRecordings);
   setInterval(sweepRecordings, 24 * 3600_000).unref();
 
+  const desktop = (shell = createDesktopShell({
+    agentWindow: () => windows.get('agent') ?? windows.get('supervisor') ?? null,
+    load: (win, route) => loadRoute(win, route),
+    preload: join(here, '../preload/index.cjs'),
+    lockNavigation: (win) => lockNavigation(win.webContents, devServerUrl, dial),
+  }));
+  app.on('will-quit', () => desktop.dispose());
+
   registerIpcHandlers(ipcMain, {
     loadSettings: () => {
       const parsed = settingsSchema.safeParse(store.get('settings'));
@@ -163,6 +179,12 @@ function start(): void {
     },
     ...supervision,
     recordings,
+    publishCallState: (state) => desktop.host.publish(state),
+    sendCallAction: (action) => desktop.host.act(action),
+    setMiniWindow: (open) => open !== desktop.host.miniOpen && desktop.host.toggleMini(),
+    getUpdateStatus: () => ({ managedBy: 'user', enabled: false, channel: 'latest', state: 'disabled', version: null, message: 'Updates are not set up yet.' }),
+    installUpdate: () => undefined,
+    collectLogs: async () => ({ ok: false, reason: 'Not set up yet.' }),
     isTrustedSender: (url) => isAppUrl(url, devServerUrl),
   });
   installPermissionHandlers(session.defaultSession, devServerUrl);
@@ -195,7 +217,11 @@ function openRoleWindow(role: 'agent' | 'supervisor'): BrowserWindow {
     },
   });
   windows.set(role, win);
-  win.on('closed', () => windows.delete(role));
+  win.on('closed', () => {
+    windows.delete(role);
+    // The mini window has no phone of its own: it goes with the window that has.
+    if (shell?.host.miniOpen) shell.host.toggleMini();
+  });
   if (role === 'supervisor') {
     const shortcuts = registerGlobalShortcuts(globalShortcut, (action) => win.webContents.send(ipcChannels.shortcut, action));
     if (shortcuts.taken.length) console.warn(`Another app owns ${shortcuts.taken.join(', ')}: the supervisor's window keys still work.`);
@@ -209,9 +235,13 @@ function openRoleWindow(role: 'agent' | 'supervisor'): BrowserWindow {
       pendingDial = null;
     }
   });
-  if (devServerUrl) win.loadURL(`${devServerUrl}#/${role}`);
-  else win.loadFile(join(here, '../renderer/index.html'), { hash: `/${role}` });
+  loadRoute(win, role);
   return win;
+}
+
+function loadRoute(win: BrowserWindow, route: string): void {
+  if (devServerUrl) void win.loadURL(`${devServerUrl}#/${route}`);
+  else void win.loadFile(join(here, '../renderer/index.html'), { hash: `/${route}` });
 }
 
 /** First run with WHISPERLINE_PROVISION=file.json (IT or the demo): take the account it names. */

@@ -28,6 +28,12 @@ function setup() {
       read: vi.fn(async () => null),
       trackFile: vi.fn(async () => null),
     },
+    publishCallState: vi.fn(),
+    sendCallAction: vi.fn(),
+    setMiniWindow: vi.fn(),
+    getUpdateStatus: vi.fn(() => ({ managedBy: 'user' as const, enabled: false, channel: 'latest', state: 'disabled' as const, version: null, message: 'Updates are off.' })),
+    installUpdate: vi.fn(),
+    collectLogs: vi.fn(async () => ({ ok: false as const, reason: 'x' })),
     isTrustedSender: (url) => url.startsWith('file:///app/renderer/index.html'),
   };
   registerIpcHandlers({ handle: (ch, fn) => handlers.set(ch, fn) }, services);
@@ -142,6 +148,22 @@ describe('IPC from the renderer', () => {
       expect(() => call(ipcChannels.recordingEvent, own, 'abcdef0123456789', { atMs: 0, kind: 'rm -rf' })).toThrow(/Invalid request/);
       expect(services.recordings.append).toHaveBeenCalledTimes(1);
       expect(services.recordings.event).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('tray, notification and mini window', () => {
+    it('passes a call state and an action through, and refuses a forged or oversized one', () => {
+      const { services, call, own } = setup();
+      const state = { registration: 'registered', agentState: 'ready', incoming: { id: 'c1', caller: '2001' }, active: null, display: { language: 'de', highContrast: false } };
+      call(ipcChannels.publishCallState, own, state);
+      expect(services.publishCallState).toHaveBeenCalledWith(state);
+      call(ipcChannels.sendCallAction, own, 'answer');
+      expect(services.sendCallAction).toHaveBeenCalledWith('answer');
+      expect(() => call(ipcChannels.sendCallAction, own, 'transfer-to-premium')).toThrow(/Invalid request/);
+      expect(() => call(ipcChannels.publishCallState, own, { ...state, incoming: { id: 'c1', caller: 'x'.repeat(10_000) } })).toThrow(/Invalid request: incoming.caller/);
+      expect(() => call(ipcChannels.collectLogs, own, Array.from({ length: 6000 }, () => 'line'))).toThrow(/Invalid request/);
+      expect(services.publishCallState).toHaveBeenCalledTimes(1);
+      expect(services.collectLogs).not.toHaveBeenCalled();
     });
   });
 });

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import {
   ipcChannels,
+  type CallAction,
+  type HostCallState,
+  type LogBundleResult,
+  type UpdateStatus,
   type AuditCheck,
   type LoadedSettings,
   type OrgPolicyStatus,
@@ -16,6 +20,7 @@ import { callRecordSchema, wrapUpSchema, type HistoryEntry, type HistoryRead } f
 import { statementPayloadSchema } from '../shared/policy/statement';
 import { supervisionModes } from '../shared/supervision/modes';
 import { auditLimits, auditResults, recordableActions } from './audit/entry';
+import { callActionSchema, hostCallStateSchema } from './desktop/callHost';
 import {
   chunkSchema,
   commentSchema,
@@ -64,6 +69,14 @@ export interface MainServices {
   signSupervision(ask: StatementAsk): Promise<SignedStatement>;
   verifyAudit(): Promise<AuditCheck>;
   recordings: RecordingServices;
+  /** The agent window's call state, for the tray, the notification and the mini window. */
+  publishCallState(state: HostCallState): void;
+  /** From the mini window, for the agent's window. */
+  sendCallAction(action: CallAction): void;
+  setMiniWindow(open: boolean): void;
+  getUpdateStatus(): UpdateStatus;
+  installUpdate(): void;
+  collectLogs(pageLog: string[]): Promise<LogBundleResult>;
   /** Only the app's own pages may call in. */
   isTrustedSender(url: string): boolean;
 }
@@ -160,4 +173,11 @@ export function registerIpcHandlers(ipc: IpcMainLike, services: MainServices): v
   ipc.handle(ipcChannels.listRecordings, guarded(z.tuple([]), () => rec.list()));
   ipc.handle(ipcChannels.readRecording, guarded(z.tuple([recordingIdSchema]), (id) => rec.read(id)));
   ipc.handle(ipcChannels.readRecordingTrack, guarded(z.tuple([recordingIdSchema, z.enum(trackNames)]), (id, t) => rec.trackFile(id, t)));
+  ipc.handle(ipcChannels.publishCallState, guarded(z.tuple([hostCallStateSchema]), (st) => services.publishCallState(st)));
+  ipc.handle(ipcChannels.sendCallAction, guarded(z.tuple([callActionSchema]), (a) => services.sendCallAction(a)));
+  ipc.handle(ipcChannels.miniWindow, guarded(z.tuple([z.boolean()]), (open) => services.setMiniWindow(open)));
+  ipc.handle(ipcChannels.updateStatus, guarded(z.tuple([]), () => services.getUpdateStatus()));
+  ipc.handle(ipcChannels.installUpdate, guarded(z.tuple([]), () => services.installUpdate()));
+  // The page's log: bounded here; the collector redacts every line before anything is written.
+  ipc.handle(ipcChannels.collectLogs, guarded(z.tuple([z.array(z.string().max(8192)).max(5000)]), (lines) => services.collectLogs(lines)));
 }

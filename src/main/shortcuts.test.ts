@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ShortcutAction } from '../shared/bridge';
-import { registerGlobalShortcuts, type GlobalShortcutLike } from './shortcuts';
+import { callShortcuts, registerGlobalShortcuts, type GlobalShortcutLike } from './shortcuts';
 
 function fakeShortcuts(owned: string[] = []) {
   const callbacks = new Map<string, () => void>();
@@ -33,5 +33,17 @@ describe('system-wide shortcuts', () => {
     expect(reg.taken).toEqual(['CommandOrControl+Shift+Space']);
     const throwing: GlobalShortcutLike = { register: () => { throw new Error('bad accelerator'); }, unregister: () => undefined };
     expect(registerGlobalShortcuts(throwing, () => undefined).taken).toHaveLength(1);
+  });
+
+  it("the agent's call keys answer, hang up and mute while another app has the focus", () => {
+    const { shortcuts, callbacks } = fakeShortcuts();
+    const sent: string[] = [];
+    const reg = registerGlobalShortcuts(shortcuts, (a) => sent.push(a), callShortcuts);
+    callbacks.get('CommandOrControl+Shift+F9')!();
+    callbacks.get('CommandOrControl+Shift+F8')!();
+    callbacks.get('CommandOrControl+Shift+F10')!();
+    expect(sent).toEqual(['answer', 'toggle-mute', 'hangup']);
+    expect(callbacks.has('CommandOrControl+Shift+Space')).toBe(false);
+    reg.dispose();
   });
 });

@@ -1,8 +1,18 @@
-import type { ShortcutAction } from '../shared/bridge';
+import type { CallAction, ShortcutAction } from '../shared/bridge';
 
 /** The system-wide key for the supervisor's microphone: works while another app (the CRM) has the focus. */
 export const globalShortcuts: Record<string, ShortcutAction> = {
   'CommandOrControl+Shift+Space': 'toggle-talk',
+};
+
+/**
+ * The agent's system-wide call keys, for answering while the CRM has the focus. Function keys with
+ * Ctrl/Cmd+Shift: letters with Ctrl+Alt would take AltGr characters (µ, €) on European keyboards.
+ */
+export const callShortcuts: Record<string, CallAction> = {
+  'CommandOrControl+Shift+F9': 'answer',
+  'CommandOrControl+Shift+F10': 'hangup',
+  'CommandOrControl+Shift+F8': 'toggle-mute',
 };
 
 /** Electron's globalShortcut, as far as we use it (replaced in tests). */
@@ -18,14 +28,18 @@ export interface ShortcutRegistration {
 }
 
 /**
- * Registers the supervisor's system-wide shortcuts; each press is handed to `send` (the supervisor
- * window). Electron reports presses only, never releases, so push-to-talk stays a page key and the
+ * Registers system-wide shortcuts (by default the supervisor's); each press is handed to `send`.
+ * Electron reports presses only, never releases, so push-to-talk stays a page key and the
  * system-wide key toggles.
  */
-export function registerGlobalShortcuts(shortcuts: GlobalShortcutLike, send: (action: ShortcutAction) => void): ShortcutRegistration {
+export function registerGlobalShortcuts<A extends string = ShortcutAction>(
+  shortcuts: GlobalShortcutLike,
+  send: (action: A) => void,
+  table: Record<string, A> = globalShortcuts as Record<string, A>,
+): ShortcutRegistration {
   const registered: string[] = [];
   const taken: string[] = [];
-  for (const [accelerator, action] of Object.entries(globalShortcuts)) {
+  for (const [accelerator, action] of Object.entries(table)) {
     let ok = false;
     try {
       ok = shortcuts.register(accelerator, () => send(action));

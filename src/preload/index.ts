@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { ipcChannels, shortcutActions, type ShortcutAction, type WhisperlineBridge } from '../shared/bridge';
+import { callActions, ipcChannels, shortcutActions, type CallAction, type HostCallState, type ShortcutAction, type UpdateStatus, type WhisperlineBridge } from '../shared/bridge';
 
 // The only thing that crosses the process line: each method is one validated IPC call in main.
 const bridge: WhisperlineBridge = {
@@ -50,6 +50,21 @@ const bridge: WhisperlineBridge = {
     ipcRenderer.on(ipcChannels.tlsError, handler);
     return () => ipcRenderer.removeListener(ipcChannels.tlsError, handler);
   },
+  publishCallState: (state) => void ipcRenderer.invoke(ipcChannels.publishCallState, state).catch(() => undefined),
+  onCallAction: (listener) =>
+    subscribe(ipcChannels.callAction, (action, callId) => {
+      if ((callActions as readonly unknown[]).includes(action)) listener(action as CallAction, typeof callId === 'string' ? callId : null);
+    }),
+  onHostCallState: (listener) => subscribe(ipcChannels.hostCallState, (state) => state && typeof state === 'object' && listener(state as HostCallState)),
+  sendCallAction: (action) => void ipcRenderer.invoke(ipcChannels.sendCallAction, action).catch(() => undefined),
+  setMiniWindow: (open) => ipcRenderer.invoke(ipcChannels.miniWindow, open),
+  getUpdateStatus: () =>
+    ipcRenderer.invoke(ipcChannels.updateStatus).catch(
+      (e: unknown): UpdateStatus => ({ managedBy: 'user', enabled: false, channel: 'latest', state: 'error', version: null, message: `Update status unavailable (${errorText(e)}).` }),
+    ),
+  onUpdateStatus: (listener) => subscribe(ipcChannels.updateStatusChanged, (status) => status && typeof status === 'object' && listener(status as UpdateStatus)),
+  installUpdate: () => ipcRenderer.invoke(ipcChannels.installUpdate),
+  collectLogs: (pageLog) => ipcRenderer.invoke(ipcChannels.collectLogs, pageLog).catch((e: unknown) => ({ ok: false as const, reason: `Logs could not be collected (${errorText(e)}).` })),
   onShortcut: (listener) => {
     const handler = (_e: unknown, action: unknown) => {
       if ((shortcutActions as readonly unknown[]).includes(action)) listener(action as ShortcutAction);
@@ -68,3 +83,10 @@ function errorText(e: unknown): string {
 }
 
 contextBridge.exposeInMainWorld('whisperline', bridge);
+
+/** One main → page event channel; returns the unsubscribe the bridge promises. */
+function subscribe(channel: string, handler: (...args: unknown[]) => void): () => void {
+  const wrapped = (_e: unknown, ...args: unknown[]) => handler(...args);
+  ipcRenderer.on(channel, wrapped);
+  return () => ipcRenderer.removeListener(channel, wrapped);
+}

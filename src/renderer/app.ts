@@ -9,6 +9,7 @@ import { notify, phoneStore } from './store/phoneState';
 import { watchRaisedHands } from './alerts/handAlert';
 import { watchTalkKeys } from './input/talkKeys';
 import { RecordingController } from './recording/recordingController';
+import { DesktopFeatures } from './host/desktopFeatures';
 
 const deviceNames = { micId: 'microphone', headsetId: 'headset', ringerId: 'ringer' } as const;
 
@@ -21,6 +22,8 @@ export class WhisperlineApp {
   readonly ringer = new Ringer();
   readonly phone: Phone;
   readonly recording: RecordingController;
+  /** Tray, notifications, mini window, call keys, links, announcements, updates (host/desktopFeatures.ts). */
+  readonly desktop: DesktopFeatures;
   /** Calls that ended while history could not be written (disk full): retried with the next write. */
   private unsaved: CallRecord[] = [];
   /** New account settings wait for the calls in progress to end (re-registering would drop them). */
@@ -35,7 +38,7 @@ export class WhisperlineApp {
     watchTalkKeys(this.phone.supervision, (listener) => bridge.onShortcut(listener));
     this.audio.onMicEnded = () => void this.refreshDevices(true);
     navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.refreshDevices(false));
-    bridge.onDialRequest((uri) => void this.phone.dial(uri));
+    this.desktop = new DesktopFeatures(bridge, this.phone);
     bridge.onTlsError(({ url, error }) => notify('error', `The TLS certificate of ${url} was rejected (${error}). Ask IT to install the PBX's certificate or fix its name.`));
   }
 
@@ -133,6 +136,15 @@ export class WhisperlineApp {
     const next = { ...settings, supervisorVolume: volume };
     phoneStore.update((s) => ({ ...s, settings: next }));
     await this.bridge.saveSettings(next).catch(() => undefined);
+  }
+
+  /** Language and contrast: applied at once and remembered (no new sign-in). */
+  async setDisplay(display: Partial<Pick<Settings, 'language' | 'contrast'>>): Promise<void> {
+    const settings = phoneStore.get().settings;
+    if (!settings) return;
+    const next = { ...settings, ...display };
+    phoneStore.update((s) => ({ ...s, settings: next }));
+    await this.bridge.saveSettings(next).catch((e: Error) => notify('error', `Could not save the display settings: ${e.message}`));
   }
 
   /** The supervisor's quick coaching phrases, remembered (no new sign-in). */

@@ -102,8 +102,11 @@ export interface WhisperlineBridge {
   onShortcut(listener: (action: ShortcutAction) => void): () => void;
   /** Agent's window: the call state for the tray, the notification and the mini window. Never throws. */
   publishCallState(state: HostCallState): void;
-  /** Agent's window: an action from the tray, a notification, a global key or the mini window. */
-  onCallAction(listener: (action: CallAction) => void): () => void;
+  /**
+   * Agent's window: an action from the tray, a notification, a global key or the mini window.
+   * `callId` names the call it was offered for (a notification's Answer), so a stale one acts on nothing.
+   */
+  onCallAction(listener: (action: CallAction, callId: string | null) => void): () => void;
   /** Mini window: the agent window's latest call state, and each change. */
   onHostCallState(listener: (state: HostCallState) => void): () => void;
   /** Mini window: ask the agent's window to act. */
@@ -133,6 +136,8 @@ export interface HostCallState {
   incoming: { id: string; caller: string } | null;
   /** The call in progress, if any. */
   active: { id: string; peer: string; onHold: boolean; muted: boolean; connectedAt: number | null } | null;
+  /** The page's language and contrast, so the tray, notification and mini window match it. */
+  display: { language: 'en' | 'de'; highContrast: boolean };
 }
 
 /** What the tray, a notification, a global key or the mini window can ask of the agent's window. */

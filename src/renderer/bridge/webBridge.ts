@@ -3,6 +3,8 @@ import { applyProvision, defaultSettings, parseSettingsText, provisionSchema, ty
 import { webSupervisorKey } from './webOrg';
 import { createWebSupervision } from './webSupervision';
 import { createWebRecording } from './webRecording';
+import { createWebCallHost } from './webCallHost';
+import { webCollectLogs } from './webDiagnostics';
 import { foldHistory, historyEntrySchema, type HistoryEntry } from '../../shared/callHistory';
 
 // Several people can use one browser profile (the demo's agent and supervisor tabs): `?as=NAME`
@@ -30,6 +32,7 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     host: 'web',
     ...createWebSupervision(storage, profile),
     ...createWebRecording(),
+    ...createWebCallHost(profile),
     async loadSettings(): Promise<LoadedSettings> {
       const text = storage.getItem(settingsKey);
       let settings: Settings = defaultSettings;
@@ -74,8 +77,24 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
       return foldHistory((storage.getItem(historyKey) ?? '').split('\n'));
     },
     getSupervisorKey: () => webSupervisorKey(`supervisor${profile}`),
-    onDialRequest() {
-      return () => undefined;
+    // The web build takes a link as `#dial=<sip: or tel: URI>` on its own address (what a CRM
+    // can open in the agent's tab); it goes through the same checks and confirmation as the app's.
+    onDialRequest(listener) {
+      const check = () => {
+        const m = /^#dial=(.+)$/.exec(location.hash);
+        if (!m) return;
+        history.replaceState(null, '', `${location.pathname}${location.search}`);
+        let uri = m[1];
+        try {
+          uri = decodeURIComponent(uri);
+        } catch {
+          // left as it came: the link check refuses it with a reason
+        }
+        listener(uri);
+      };
+      window.addEventListener('hashchange', check);
+      check();
+      return () => window.removeEventListener('hashchange', check);
     },
     onTlsError() {
       return () => undefined;
@@ -83,8 +102,28 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     onShortcut() {
       return () => undefined;
     },
+    async getUpdateStatus() {
+      return webUpdateStatus;
+    },
+    onUpdateStatus() {
+      return () => undefined;
+    },
+    async installUpdate() {
+      location.reload();
+    },
+    collectLogs: (pageLog) => webCollectLogs(pageLog, storage, settingsKey),
   };
 }
+
+/** The web build is as new as the page the server hands out: nothing to update on the desk. */
+const webUpdateStatus = {
+  managedBy: 'organisation' as const,
+  enabled: false,
+  channel: 'web',
+  state: 'unsupported' as const,
+  version: null,
+  message: 'The web version is updated by whoever hosts it: reload the page to get the newest.',
+};
 
 /** The server that hosts the web build may hand out a first-run account (the local demo does). */
 async function fetchProvision(): Promise<Provision | null> {

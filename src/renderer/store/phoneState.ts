@@ -105,6 +105,10 @@ export interface PhoneState {
   orgPolicy: OrgPolicyStatus | null;
   /** Supervisor side: supervised calls that were transferred, offered for rejoin. */
   rejoinOffers: RejoinOffer[];
+  /** A sip:/tel: link from another app, checked, waiting for the agent to confirm the call. */
+  dialRequest: { target: string; display: string } | null;
+  /** The latest screen-reader announcement (calls ringing, held, ended); `seq` repeats an equal text. */
+  announcement: { seq: number; text: string; urgent: boolean } | null;
 }
 
 export interface RejoinOffer {
@@ -129,6 +133,8 @@ export const phoneStore = createStore<PhoneState>({
   notices: [],
   orgPolicy: null,
   rejoinOffers: [],
+  dialRequest: null,
+  announcement: null,
 });
 
 let noticeSeq = 0;

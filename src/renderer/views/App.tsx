@@ -1,19 +1,36 @@
-import { CssBaseline, ThemeProvider, createTheme } from '@mui/material';
+import { CssBaseline, ThemeProvider } from '@mui/material';
+import { useEffect, useSyncExternalStore } from 'react';
 import type { WhisperlineApp } from '../app';
+import { setLanguage } from '../i18n';
+import { useStore } from '../store/createStore';
+import { phoneStore } from '../store/phoneState';
 import { AgentView } from './AgentView';
+import { LiveAnnouncer } from './LiveAnnouncer';
+import { themeFor, wantsHighContrast } from './theme';
 
-const theme = createTheme({
-  // Secondary and warning darker than MUI's defaults: white text on them meets WCAG AA (4.5:1).
-  palette: { mode: 'light', primary: { main: '#3b4cca' }, secondary: { main: '#0b7d5e' }, warning: { main: '#b45309' } },
-  shape: { borderRadius: 10 },
-  typography: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
-});
+const contrastQueries = ['(prefers-contrast: more)', '(forced-colors: active)'];
+const media = (q: string) => typeof matchMedia === 'function' && matchMedia(q).matches;
+function subscribeContrast(listener: () => void): () => void {
+  const lists = typeof matchMedia === 'function' ? contrastQueries.map((q) => matchMedia(q)) : [];
+  lists.forEach((l) => l.addEventListener('change', listener));
+  return () => lists.forEach((l) => l.removeEventListener('change', listener));
+}
+
+/** High contrast as the setting and the system say, following the system when it changes. */
+export function useHighContrast(choice: 'auto' | 'standard' | 'high'): boolean {
+  return useSyncExternalStore(subscribeContrast, () => wantsHighContrast(choice, media));
+}
 
 export function App({ app }: { app: WhisperlineApp }) {
+  const language = useStore(phoneStore, (s) => s.settings?.language ?? 'auto');
+  const contrast = useStore(phoneStore, (s) => s.settings?.contrast ?? 'auto');
+  const high = useHighContrast(contrast);
+  useEffect(() => setLanguage(language), [language]);
   return (
-    <ThemeProvider theme={theme}>
+    <ThemeProvider theme={themeFor(high)}>
       <CssBaseline />
-      <div onPointerDown={() => app.audio.resume()}>
+      <div onPointerDown={() => app.audio.resume()} data-contrast={high ? 'high' : 'standard'}>
+        <LiveAnnouncer />
         <AgentView app={app} />
       </div>
     </ThemeProvider>
