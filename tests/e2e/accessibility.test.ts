@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { enrolAndPublish } from '../support/policy';
+import { seriousFindings } from '../support/axe';
 import { dial, expectHears, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
 import { useScenario } from '../support/scenario';
 
@@ -11,40 +10,8 @@ import { useScenario } from '../support/scenario';
 // card, the settings dialog and the QA player. A serious or critical finding fails the test, with
 // the rule, the element and axe's own help text.
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw' };
 const tones = { agent: 600, customer: 1000, supervisor: 1400 };
-
-interface Finding {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[]; html: string; failureSummary?: string }[];
-}
-
-async function seriousFindings(page: Page): Promise<string[]> {
-  // Colours are judged as the user sees them at rest, not halfway through a fade (a dialog
-  // opening, a button turning enabled); the microphone meter moves all the time and is left out.
-  const fading = () =>
-    page.evaluate(
-      () =>
-        document.getAnimations().filter((a) => {
-          const target = (a.effect as KeyframeEffect | null)?.target;
-          return a instanceof CSSTransition && a.playState === 'running' && !target?.closest('.MuiLinearProgress-root');
-        }).length,
-    );
-  await expect.poll(fading).toBe(0);
-  // Evaluated through the DevTools protocol: the app's CSP (script-src 'self') refuses an inline script.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Finding[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, failureSummary: n.failureSummary })) }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id} (${v.help}) at ${n.target.join(' ')} ${n.html.slice(0, 120)}: ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`));
-}
 
 const scenario = useScenario(accounts, tones);
 const as = (page: Page, ext: keyof typeof accounts, role?: 'supervisor') =>

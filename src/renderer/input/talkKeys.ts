@@ -24,7 +24,8 @@ export function watchTalkKeys(supervision: Supervision, onShortcut: (listener: (
     if (id && sup) supervision.setSupervisorTalk(id, { talk: !sup.talk });
   };
   const down = (e: KeyboardEvent) => {
-    if (e.repeat || (e.key !== pushToTalkKey && e.key !== toggleTalkKey)) return;
+    // With Ctrl/⌘+Shift they are the call keys (input/callKeys.ts), not the supervisor's microphone.
+    if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || (e.key !== pushToTalkKey && e.key !== toggleTalkKey)) return;
     const id = liveSessionId();
     if (!id) return;
     e.preventDefault();
