@@ -25,6 +25,13 @@ describe('installers (electron-builder.yml as electron-builder resolves it)', ()
     await expect(validateConfiguration(await resolved({ nsis: { perMachin: true } }), new DebugLogger(false))).rejects.toThrow(/configuration\.nsis/);
   });
 
+  it('updates: a generic feed, channel files for every channel (beta and alpha desks get stable releases too)', async () => {
+    const c = await resolved();
+    expect(c.publish).toMatchObject({ provider: 'generic' });
+    expect(c.publish.url).toMatch(/^https:\/\//);
+    expect(c.generateUpdatesFilesForAllChannels).toBe(true);
+  });
+
   it('Windows: NSIS per machine and MSI, both keeping one identity across versions so a new one upgrades the old', async () => {
     const c = await resolved();
     expect(c.win.target).toEqual(['nsis', 'msi']);
@@ -36,9 +43,9 @@ describe('installers (electron-builder.yml as electron-builder resolves it)', ()
     expect(c.msi.upgradeCode).toMatch(guid);
   });
 
-  it('macOS: dmg and pkg, hardened runtime, notarized, with the microphone entitlement and usage text', async () => {
+  it('macOS: dmg, pkg and the zip the updater installs from, hardened runtime, notarized, with the microphone entitlement and usage text', async () => {
     const c = await resolved();
-    expect(c.mac.target).toEqual(['dmg', 'pkg']);
+    expect(c.mac.target).toEqual(['dmg', 'pkg', 'zip']);
     expect(c.mac).toMatchObject({ hardenedRuntime: true, notarize: true });
     expect(c.mac.extendInfo.NSMicrophoneUsageDescription).toMatch(/microphone/i);
     expect(c.pkg).toMatchObject({ installLocation: '/Applications', isRelocatable: false });

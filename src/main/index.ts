@@ -24,6 +24,7 @@ import { RecordingStore } from './recording/recordingStore';
 import { underLegalHold } from '../shared/recording/plan';
 import { createDesktopShell } from './desktop/shell';
 import { actionScheme } from './desktop/incomingNotifier';
+import { createAppUpdates } from './desktop/appUpdates';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
@@ -121,8 +122,18 @@ function start(): void {
         const { forward, retentionDays } = r.policy.audit;
         void auditForwarding.update(forward).then(() => auditRetention.apply(retentionDays));
       }
+      // Updates and start at login follow the policy in force (an expired one no longer counts).
+      if (appUpdates) {
+        void appUpdates.updates.reconfigure();
+        appUpdates.applyLogin(userStartAtLogin());
+      }
     },
   });
+  const userStartAtLogin = () => {
+    const parsed = settingsSchema.safeParse(store.get('settings'));
+    return parsed.success && parsed.data.startAtLogin;
+  };
+  let appUpdates: ReturnType<typeof createAppUpdates> | null = null;
   const firstPolicyLoad = policyWatcher.start();
   const supervision = createSupervisionServices({
     policy: () => {
@@ -156,6 +167,17 @@ function start(): void {
     lockNavigation: (win) => lockNavigation(win.webContents, devServerUrl, dial),
   }));
   app.on('will-quit', () => desktop.dispose());
+  const updates = (appUpdates = createAppUpdates({
+    policy: activePolicy,
+    inCall: () => desktop.host.current.active !== null || desktop.host.current.incoming !== null,
+    broadcast: (status) => {
+      for (const w of BrowserWindow.getAllWindows()) w.webContents.send(ipcChannels.updateStatusChanged, status);
+    },
+  }));
+  void firstPolicyLoad.then(() => {
+    updates.updates.start();
+    updates.applyLogin(userStartAtLogin());
+  });
 
   registerIpcHandlers(ipcMain, {
     loadSettings: () => {
@@ -164,7 +186,11 @@ function start(): void {
       notice = null;
       return result;
     },
-    saveSettings: (s) => store.set('settings', s),
+    saveSettings: (s) => {
+      const before = userStartAtLogin();
+      store.set('settings', s);
+      if (s.startAtLogin !== before) updates.applyLogin(s.startAtLogin);
+    },
     getPassword: () => vault.get(),
     setPassword: (p) => vault.set(p),
     appendHistory: (entry) => history.append(entry),
@@ -182,8 +208,8 @@ function start(): void {
     publishCallState: (state) => desktop.host.publish(state),
     sendCallAction: (action) => desktop.host.act(action),
     setMiniWindow: (open) => open !== desktop.host.miniOpen && desktop.host.toggleMini(),
-    getUpdateStatus: () => ({ managedBy: 'user', enabled: false, channel: 'latest', state: 'disabled', version: null, message: 'Updates are not set up yet.' }),
-    installUpdate: () => undefined,
+    getUpdateStatus: () => updates.status(),
+    installUpdate: () => updates.install(),
     collectLogs: async () => ({ ok: false, reason: 'Not set up yet.' }),
     isTrustedSender: (url) => isAppUrl(url, devServerUrl),
   });

@@ -301,5 +301,6 @@ export function examplePolicy(o: { domain: string; issuedAt: string; expiresAt: 
     agentNotice: { notifyAgent: true, allowDecline: false },
     recording: { coachingTrack: 'with-call', retentionDays: 90 },
     audit: { retentionDays: 365 },
+    desktop: { updates: { mode: 'automatic', channel: 'latest' }, startAtLogin: 'user' },
   };
 }

@@ -57,6 +57,8 @@ export const settingsSchema = z.object({
   language: z.enum(['auto', 'en', 'de']).default('auto').catch('auto'),
   /** `auto` follows the system's contrast preference (prefers-contrast / forced colours). */
   contrast: z.enum(['auto', 'standard', 'high']).default('auto').catch('auto'),
+  /** The user's own choice; the signed policy's `desktop.startAtLogin` (on/off) overrides it. */
+  startAtLogin: z.boolean().default(false).catch(false),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -103,6 +103,40 @@ describe('org policy schema', () => {
     expect(reasonFor((p) => (p.audit.forward = { kafka: { host: 'k' } }))).toMatch(/^audit\.forward: .*kafka/);
   });
 
+  it('accepts a desktop section (updates, start at login), and policies without one', () => {
+    const desktop = { updates: { mode: 'notify', channel: 'beta', url: 'https://updates.example.com/whisperline/', allowDowngrade: true }, startAtLogin: 'on' };
+    const r = parsePolicy({ ...clone(), desktop });
+    expect(r.ok && r.policy.desktop).toEqual(desktop);
+    const { desktop: _omitted, ...older } = clone() as Record<string, unknown>;
+    const without = parsePolicy(older);
+    expect(without.ok && without.policy.desktop).toBeUndefined();
+    for (const d of [{}, { updates: { mode: 'off' } }, { startAtLogin: 'user' }, { updates: { mode: 'automatic', channel: 'pilot-ring-2' } }]) {
+      expect(parsePolicy({ ...clone(), desktop: d }).ok).toBe(true);
+    }
+    // A local test feed: plain http only to this machine.
+    for (const url of ['http://127.0.0.1:8080/feed', 'http://localhost/feed', 'http://[::1]:9/feed', 'https://10.0.0.5/updates?site=berlin']) {
+      expect(parsePolicy({ ...clone(), desktop: { updates: { mode: 'automatic', url } } }).ok).toBe(true);
+    }
+  });
+
+  it('refuses update settings it cannot use safely, naming the field', () => {
+    const updates = (u: object) => reasonFor((p) => (p.desktop = { updates: { mode: 'automatic', ...u } }));
+    expect(updates({ mode: 'sometimes' })).toMatch(/^desktop\.updates\.mode: /);
+    expect(reasonFor((p) => (p.desktop = { updates: {} }))).toMatch(/^desktop\.updates\.mode: /);
+    // The channel becomes a file name on the server: no paths, no dots, no upper case.
+    for (const channel of ['', 'Beta', '../latest', 'beta.yml', 'beta/x', '1beta', 'x'.repeat(33), 'beta ']) {
+      expect(updates({ channel })).toMatch(/^desktop\.updates\.channel: /);
+    }
+    for (const url of ['http://updates.example.com/', 'http://10.0.0.5/', 'http://127.0.0.2/', 'ftp://updates.example.com/', 'https://user:pw@updates.example.com/', 'https://updates.example.com/#x', 'updates.example.com', `https://updates.example.com/${'x'.repeat(2048)}`, 'file:///srv/updates']) {
+      expect(updates({ url })).toMatch(/^desktop\.updates\.url: /);
+    }
+    expect(updates({ allowDowngrade: 'yes' })).toMatch(/^desktop\.updates\.allowDowngrade: /);
+    // A version pin is not a field: the generic feed serves one version per channel (README → Updates).
+    expect(updates({ pinVersion: '1.2.3' })).toMatch(/^desktop\.updates: .*pinVersion/);
+    expect(reasonFor((p) => (p.desktop = { startAtLogin: 'maybe' }))).toMatch(/^desktop\.startAtLogin: /);
+    expect(reasonFor((p) => (p.desktop = { autoStart: true }))).toMatch(/^desktop: .*autoStart/);
+  });
+
   it('refuses an oversized text before parsing it', () => {
     const r = parsePolicyText(`"${'x'.repeat(maxPolicyChars)}"`);
     expect(r).toEqual({ ok: false, reason: `larger than ${maxPolicyChars} characters` });
@@ -120,7 +154,7 @@ describe('org policy schema', () => {
 
   it('never throws on the example with one field replaced by anything (fuzz)', () => {
     // Deep, structured mutations reach the cross-reference checks, not just the top-level type check.
-    const paths: (string | number)[][] = [['roles', 'trainer', 'modes', 'listen'], ['teams', 0, 'agents'], ['teams', 0], ['people', 3, 'supervisorKeys', 0], ['people', 3], ['agentNotice'], ['issuedAt'], ['teams', 1, 'supervisors'], ['audit', 'forward']];
+    const paths: (string | number)[][] = [['roles', 'trainer', 'modes', 'listen'], ['teams', 0, 'agents'], ['teams', 0], ['people', 3, 'supervisorKeys', 0], ['people', 3], ['agentNotice'], ['issuedAt'], ['teams', 1, 'supervisors'], ['audit', 'forward'], ['desktop']];
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 3 }), (path, value) => {
         const p = clone();

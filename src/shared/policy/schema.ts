@@ -143,6 +143,61 @@ const auditForwardSchema = z
   .strict();
 export type AuditForwardConfig = z.infer<typeof auditForwardSchema>;
 
+/**
+ * The update server IT hosts (electron-builder's generic provider: `<channel>.yml` and the installers
+ * beside it). https:// only, like the audit receiver: whoever answers at this address decides what the
+ * desks install (the Linux AppImage has no signature check of its own). Plain http:// only to this
+ * machine (127.0.0.1, ::1, localhost), where nothing crosses a network: a local test feed. No
+ * user:password or #fragment (every user can read the policy; status lines show the address).
+ */
+export const updateFeedUrlSchema = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+      const loopback = host === '127.0.0.1' || host === '::1' || host.toLowerCase() === 'localhost';
+      return (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) && u.username === '' && u.password === '' && u.hash === '' && hostSchema.safeParse(host).success;
+    } catch {
+      return false;
+    }
+  }, 'must be an https:// address (http:// only to 127.0.0.1, ::1 or localhost) without user name, password or #fragment');
+
+/**
+ * An update channel: electron-builder's `latest`, `beta`, `alpha` or a name IT chose (a channel it
+ * holds at one version, a pilot ring). The desk reads `<channel>.yml` (Windows), `<channel>-mac.yml`,
+ * `<channel>-linux.yml` from the feed, so the name is one plain path segment.
+ */
+export const updateChannelSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'lower-case letters, digits and - (at most 32), starting with a letter');
+
+export const updateModes = ['automatic', 'notify', 'off'] as const;
+export type UpdateMode = (typeof updateModes)[number];
+
+/**
+ * How the desktop app updates itself (src/main/updates/). `automatic`: downloaded in the background
+ * and installed on restart; `notify`: the user is told and chooses when to download; `off`: no request
+ * to any update server. No version pin: the generic feed offers one version per channel, so IT pins
+ * with a channel it holds still, and `allowDowngrade` lets desks follow that channel back down.
+ */
+export const desktopUpdatesSchema = z
+  .object({
+    mode: z.enum(updateModes),
+    channel: updateChannelSchema.optional(),
+    url: updateFeedUrlSchema.optional(),
+    /** Install an older version when the channel offers one (a pulled release, a move to a held channel). Default false. */
+    allowDowngrade: z.boolean().optional(),
+  })
+  .strict();
+export type DesktopUpdatesPolicy = z.infer<typeof desktopUpdatesSchema>;
+
+/** `on`/`off`: IT decides whether the app starts at login; `user` (the default): the user's setting does. */
+export const startAtLoginValues = ['on', 'off', 'user'] as const;
+export type StartAtLoginPolicy = (typeof startAtLoginValues)[number];
+
+const desktopSchema = z.object({ updates: desktopUpdatesSchema.optional(), startAtLogin: z.enum(startAtLoginValues).optional() }).strict();
+export type DesktopPolicy = z.infer<typeof desktopSchema>;
+
 export const policySchema = z
   .object({
     version: z.literal(1),
@@ -181,6 +236,8 @@ export const policySchema = z
       })
       .strict(),
     audit: z.object({ retentionDays: z.number().int().min(1).max(3650), forward: auditForwardSchema.optional() }).strict(),
+    /** The desktop app's updates and start at login; absent: the user's own settings and the build's feed. */
+    desktop: desktopSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
