@@ -1,5 +1,8 @@
 import { Alert, AppBar, Box, Button, Chip, Container, IconButton, MenuItem, Paper, Select, Stack, TextField, Toolbar, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+// Initialises i18next (English and German) before the first render of any view.
+import '../i18n';
 import type { WhisperlineApp } from '../app';
 import { useStore } from '../store/createStore';
 import { dismissNotice, phoneStore } from '../store/phoneState';
@@ -25,6 +28,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
   const [number, setNumber] = useState('');
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [recordingsOpen, setRecordingsOpen] = useState(false);
+  const { t } = useTranslation();
 
   useEffect(() => {
     // First run: nothing to sign in with yet, so open settings.
@@ -47,7 +51,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
           <Typography variant="h6" noWrap sx={{ flex: 1 }}>
             Whisperline
           </Typography>
-          {settings?.role === 'supervisor' && <Chip size="small" label="Supervisor" sx={{ bgcolor: 'white' }} />}
+          {settings?.role === 'supervisor' && <Chip size="small" label={t('agent.supervisor')} sx={{ bgcolor: 'white' }} />}
           <RegistrationChip />
           {settings?.account && (
             <Button
@@ -56,7 +60,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
               data-testid="sign-toggle"
               onClick={() => void (registration.state === 'registered' || registration.state === 'reconnecting' ? app.signOut() : app.signIn())}
             >
-              {registration.state === 'registered' || registration.state === 'reconnecting' ? 'Sign out' : 'Sign in'}
+              {registration.state === 'registered' || registration.state === 'reconnecting' ? t('agent.signOut') : t('agent.signIn')}
             </Button>
           )}
           <Select
@@ -64,18 +68,18 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
             value={agentState}
             onChange={(e) => app.setAgentState(e.target.value as typeof agentState)}
             sx={{ bgcolor: 'white', height: 30, minWidth: 120 }}
-            SelectDisplayProps={{ 'data-testid': 'agent-state', 'aria-label': 'Agent state' } as object}
+            SelectDisplayProps={{ 'data-testid': 'agent-state', 'aria-label': t('agent.agentState') } as object}
           >
-            <MenuItem value="ready">Ready</MenuItem>
-            <MenuItem value="not-ready">Not ready</MenuItem>
-            <MenuItem value="wrap-up">Wrap-up</MenuItem>
+            <MenuItem value="ready">{t('agentState.ready')}</MenuItem>
+            <MenuItem value="not-ready">{t('agentState.notReady')}</MenuItem>
+            <MenuItem value="wrap-up">{t('agentState.wrapUp')}</MenuItem>
           </Select>
           {settings?.role === 'supervisor' && (
             <Button size="small" color="inherit" data-testid="open-recordings" onClick={() => setRecordingsOpen(true)}>
-              Recordings
+              {t('agent.recordings')}
             </Button>
           )}
-          <IconButton color="inherit" aria-label="Settings" data-testid="open-settings" onClick={() => setSettingsOpen(true)}>
+          <IconButton color="inherit" aria-label={t('agent.settings')} data-testid="open-settings" onClick={() => setSettingsOpen(true)}>
             ⚙
           </IconButton>
         </Toolbar>
@@ -105,14 +109,14 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
                 <TextField
                   size="small"
                   fullWidth
-                  placeholder="Number, extension or sip: address"
+                  placeholder={t('agent.dialPlaceholder')}
                   value={number}
                   onChange={(e) => setNumber(e.target.value)}
                   onKeyDown={(e) => e.key === 'Enter' && void dial()}
-                  slotProps={{ htmlInput: { 'data-testid': 'dial-input', 'aria-label': 'Number to dial' } }}
+                  slotProps={{ htmlInput: { 'data-testid': 'dial-input', 'aria-label': t('agent.dialLabel') } }}
                 />
                 <Button variant="contained" color="secondary" data-testid="dial" disabled={!number.trim()} onClick={() => void dial()}>
-                  Call
+                  {t('agent.call')}
                 </Button>
               </Stack>
               <Dialpad onKey={onKey} />
@@ -120,7 +124,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
             </Stack>
           </Paper>
           <Paper variant="outlined" sx={{ p: 2 }}>
-            <Typography variant="subtitle2">Recent calls</Typography>
+            <Typography variant="subtitle2">{t('agent.recentCalls')}</Typography>
             <HistoryList onRedial={(uri) => setNumber(uri)} />
           </Paper>
         </Stack>

@@ -1,6 +1,7 @@
 import { Box, Button, Card, CardContent, Chip, Stack, TextField, Typography } from '@mui/material';
 import { RecordingStrip } from './RecordingStrip';
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { WhisperlineApp } from '../app';
 import { RaiseHand } from './RaiseHand';
 import { SupervisionBanner } from './SupervisionBanner';
@@ -18,16 +19,18 @@ function useElapsed(since: number | null): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** Translation keys of the call states. */
 const stateLabel: Record<CallView['state'], string> = {
-  ringing: 'Incoming call',
-  dialing: 'Calling…',
-  active: 'Connected',
-  held: 'On hold',
-  transferring: 'Transferring…',
-  ended: 'Ended',
+  ringing: 'callCard.state.ringing',
+  dialing: 'callCard.state.dialing',
+  active: 'callCard.state.active',
+  held: 'callCard.state.held',
+  transferring: 'callCard.state.transferring',
+  ended: 'callCard.state.ended',
 };
 
 export function CallCard({ call, app, calls }: { call: CallView; app: WhisperlineApp; calls: CallView[] }) {
+  const { t } = useTranslation();
   const phone = app.phone;
   const elapsed = useElapsed(call.answeredAt);
   const [target, setTarget] = useState('');
@@ -47,7 +50,7 @@ export function CallCard({ call, app, calls }: { call: CallView; app: Whisperlin
             </Typography>
           </Box>
           <Stack sx={{ alignItems: 'flex-end' }}>
-            <Chip size="small" data-testid="call-state" label={stateLabel[call.state]} color={call.state === 'active' ? 'success' : call.state === 'ringing' ? 'warning' : 'default'} />
+            <Chip size="small" data-testid="call-state" label={t(stateLabel[call.state])} color={call.state === 'active' ? 'success' : call.state === 'ringing' ? 'warning' : 'default'} />
             <Typography variant="body2" sx={{ fontVariantNumeric: 'tabular-nums', mt: 0.5 }}>
               {elapsed}
             </Typography>
@@ -57,46 +60,46 @@ export function CallCard({ call, app, calls }: { call: CallView; app: Whisperlin
         {call.note && (
           <Typography variant="body2" color="text.secondary" data-testid="call-note">
             {call.note}
-            {call.consultFor ? ' · consultation' : ''}
+            {call.consultFor ? ` · ${t('callCard.consultation')}` : ''}
           </Typography>
         )}
         {call.consultFor && !call.note && (
           <Typography variant="body2" color="text.secondary">
-            Consultation for a held call
+            {t('callCard.consultationForHeld')}
           </Typography>
         )}
         <Stack direction="row" spacing={1} sx={{ mt: 1.5, flexWrap: 'wrap', rowGap: 1 }}>
           {call.state === 'ringing' && call.direction === 'inbound' && (
             <>
               <Button variant="contained" color="secondary" data-testid="answer" onClick={() => void phone.answer(call.id)}>
-                Answer
+                {t('callCard.answer')}
               </Button>
               <Button variant="outlined" color="error" data-testid="decline" onClick={() => void phone.decline(call.id)}>
-                Decline
+                {t('callCard.decline')}
               </Button>
             </>
           )}
           {call.state !== 'ringing' && (
             <Button variant="contained" color="error" data-testid="hangup" onClick={() => void phone.hangup(call.id)}>
-              Hang up
+              {t('callCard.hangUp')}
             </Button>
           )}
           {live && (
             <>
               <Button variant="outlined" data-testid="hold" onClick={() => void phone.hold(call.id, call.state !== 'held')}>
-                {call.state === 'held' ? 'Resume' : 'Hold'}
+                {call.state === 'held' ? t('callCard.resume') : t('callCard.hold')}
               </Button>
               <Button variant={call.muted ? 'contained' : 'outlined'} color="warning" data-testid="mute" onClick={() => phone.setMuted(call.id, !call.muted)}>
-                {call.muted ? 'Unmute' : 'Mute'}
+                {call.muted ? t('callCard.unmute') : t('callCard.mute')}
               </Button>
             </>
           )}
         </Stack>
         {live && !call.consultFor && (
           <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mt: 1.5 }}>
-            <TextField size="small" label="Transfer to" value={target} onChange={(e) => setTarget(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'transfer-target' } }} sx={{ flex: 1 }} />
+            <TextField size="small" label={t('callCard.transferTo')} value={target} onChange={(e) => setTarget(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'transfer-target' } }} sx={{ flex: 1 }} />
             <Button size="small" data-testid="blind-transfer" disabled={!target.trim()} onClick={() => void phone.blindTransfer(call.id, target)}>
-              Blind
+              {t('callCard.blind')}
             </Button>
             <Button
               size="small"
@@ -107,13 +110,13 @@ export function CallCard({ call, app, calls }: { call: CallView; app: Whisperlin
                 await phone.dial(target, call.id);
               }}
             >
-              Consult
+              {t('callCard.consult')}
             </Button>
           </Stack>
         )}
         {consult && (
           <Button sx={{ mt: 1 }} variant="contained" data-testid="complete-transfer" onClick={() => void phone.completeAttendedTransfer(call.id, consult.id)}>
-            Complete transfer to {consult.remoteName}
+            {t('callCard.completeTransfer', { name: consult.remoteName })}
           </Button>
         )}
         {live && call.kind === 'call' && !call.consultFor && (
@@ -127,12 +130,12 @@ export function CallCard({ call, app, calls }: { call: CallView; app: Whisperlin
           <Typography variant="caption" component="div" sx={{ mt: 1 }} color="text.secondary">
             {call.dtmfSent && (
               <span>
-                Sent: <b data-testid="dtmf-sent">{call.dtmfSent}</b>{' '}
+                <Trans t={t} i18nKey="callCard.dtmfSent" values={{ digits: call.dtmfSent }} components={{ b: <b data-testid="dtmf-sent" /> }} />{' '}
               </span>
             )}
             {call.dtmfReceived && (
               <span>
-                Received: <b data-testid="dtmf-received">{call.dtmfReceived}</b>
+                <Trans t={t} i18nKey="callCard.dtmfReceived" values={{ digits: call.dtmfReceived }} components={{ b: <b data-testid="dtmf-received" /> }} />
               </span>
             )}
           </Typography>

@@ -1,9 +1,11 @@
 import { Alert, Button, IconButton, Stack, Typography } from '@mui/material';
+import { useTranslation } from 'react-i18next';
 import type { WhisperlineApp } from '../app';
 import type { CallView } from '../store/phoneState';
 
 /** Agent side: the supervisor's text prompts on this call, newest last; the customer never sees them. */
 export function CoachingPrompts({ app, call }: { app: WhisperlineApp; call: CallView }) {
+  const { t } = useTranslation();
   const open = call.prompts.filter((p) => !p.dismissed).slice(-3);
   if (!open.length) return null;
   const coaching = app.phone.supervision.coaching;
@@ -19,9 +21,9 @@ export function CoachingPrompts({ app, call }: { app: WhisperlineApp; call: Call
           action={
             <Stack direction="row" sx={{ alignItems: 'center' }}>
               <Button size="small" color="inherit" data-testid="coaching-ack" onClick={() => coaching.acknowledge(call.id, p.id)}>
-                Got it
+                {t('coachingPrompts.gotIt')}
               </Button>
-              <IconButton size="small" aria-label="Close" data-testid="coaching-dismiss" onClick={() => coaching.dismiss(call.id, p.id)}>
+              <IconButton size="small" aria-label={t('coachingPrompts.close')} data-testid="coaching-dismiss" onClick={() => coaching.dismiss(call.id, p.id)}>
                 ×
               </IconButton>
             </Stack>
@@ -31,7 +33,7 @@ export function CoachingPrompts({ app, call }: { app: WhisperlineApp; call: Call
             {p.text}
           </Typography>
           <Typography variant="caption" color="text.secondary">
-            from {p.from} · only you see this
+            {t('coachingPrompts.from', { from: p.from })}
           </Typography>
         </Alert>
       ))}

@@ -1,9 +1,11 @@
 import { LinearProgress, Stack, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AudioEngine } from '../audio/engine';
 
 /** Input level, so an agent sees at a glance that the headset microphone is live. */
 export function MicMeter({ audio }: { audio: AudioEngine }) {
+  const { t } = useTranslation();
   const [level, setLevel] = useState(0);
   useEffect(() => {
     const timer = setInterval(() => {
@@ -15,9 +17,9 @@ export function MicMeter({ audio }: { audio: AudioEngine }) {
   return (
     <Stack direction="row" spacing={1} sx={{ alignItems: 'center', minWidth: 140 }}>
       <Typography variant="caption" color="text.secondary">
-        Mic
+        {t('micMeter.mic')}
       </Typography>
-      <LinearProgress aria-label="Microphone level" data-testid="mic-level" data-level={Math.round(level)} variant="determinate" value={level} sx={{ flex: 1, height: 6, borderRadius: 3 }} />
+      <LinearProgress aria-label={t('micMeter.level')} data-testid="mic-level" data-level={Math.round(level)} variant="determinate" value={level} sx={{ flex: 1, height: 6, borderRadius: 3 }} />
     </Stack>
   );
 }

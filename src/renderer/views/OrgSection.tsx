@@ -1,10 +1,12 @@
 import { Alert, Button, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { WhisperlineApp } from '../app';
 import type { AuditCheck, OrgPolicyStatus, SupervisorKeyInfo } from '../../shared/bridge';
 
 /** Settings → Organisation: the org policy in force, this desk's audit trail, and a supervisor's public key for IT to enrol. */
 export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; open: boolean; supervisor: boolean }) {
+  const { t } = useTranslation();
   const [policy, setPolicy] = useState<OrgPolicyStatus | null>(null);
   const [key, setKey] = useState<SupervisorKeyInfo | { error: string } | null>(null);
   const [audit, setAudit] = useState<AuditCheck | null>(null);
@@ -17,7 +19,7 @@ export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; ope
     if (supervisor) {
       app.supervisorKey().then(
         (k) => live && setKey(k),
-        (e: Error) => live && setKey({ error: `Your supervision key could not be made: ${e.message}` }),
+        (e: Error) => live && setKey({ error: t('org.keyError', { reason: e.message }) }),
       );
     }
     return () => {
@@ -26,12 +28,12 @@ export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; ope
   }, [open, supervisor, checks]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const verifyAudit = () =>
-    void app.verifyAudit().then(setAudit, (e: Error) => setAudit({ ok: false, entries: 0, message: `The audit trail could not be read: ${e.message}` }));
+    void app.verifyAudit().then(setAudit, (e: Error) => setAudit({ ok: false, entries: 0, message: t('org.auditError', { reason: e.message }) }));
 
   return (
     <Stack spacing={1} data-testid="org-section">
       <Typography variant="subtitle2" sx={{ pt: 1 }}>
-        Organisation
+        {t('org.title')}
       </Typography>
       {policy && (
         <Alert severity={policy.state === 'active' ? 'success' : 'info'} data-testid="org-policy" data-state={policy.state}>
@@ -40,17 +42,17 @@ export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; ope
       )}
       {policy?.state === 'active' && (
         <Typography variant="caption" data-testid="org-agent-notice">
-          {policy.policy.agentNotice.notifyAgent ? 'Agents are shown when a supervisor listens silently.' : 'Agents are not shown when a supervisor listens silently (they always see coaching and barge-in).'}{' '}
-          {policy.policy.agentNotice.allowDecline ? 'Agents may decline coaching.' : 'Agents may not decline coaching.'}
+          {policy.policy.agentNotice.notifyAgent ? t('org.agentsShown') : t('org.agentsNotShown')}{' '}
+          {policy.policy.agentNotice.allowDecline ? t('org.mayDecline') : t('org.mayNotDecline')}
         </Typography>
       )}
       <Stack direction="row" spacing={1}>
         {/* IT may have installed or replaced the policy a moment ago. */}
         <Button size="small" data-testid="org-policy-refresh" onClick={() => setChecks((n) => n + 1)}>
-          Check the policy again
+          {t('org.checkPolicy')}
         </Button>
         <Button size="small" data-testid="audit-verify" onClick={verifyAudit}>
-          Verify the audit trail
+          {t('org.verifyAudit')}
         </Button>
       </Stack>
       {audit && (
@@ -63,7 +65,7 @@ export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; ope
         <>
           <TextField
             size="small"
-            label={`Your supervision key (fingerprint ${key.fingerprint}): give it to IT to enrol`}
+            label={t('org.publicKey', { fingerprint: key.fingerprint })}
             value={key.publicKey}
             slotProps={{ htmlInput: { readOnly: true, 'data-testid': 'supervisor-public-key', 'data-fingerprint': key.fingerprint } }}
             onFocus={(e) => e.target.select()}

@@ -1,4 +1,6 @@
 import { MenuItem, Stack, TextField } from '@mui/material';
+import { useTranslation } from 'react-i18next';
+import { t as translate } from '../i18n';
 import { builtInProfiles, pbxProfileIds, resolveProfile, type PbxProfileId } from '../../shared/pbx/profiles';
 import type { MixMode } from '../../shared/supervision/modes';
 
@@ -34,18 +36,19 @@ export function storedProfileOf(form: PbxProfileForm): { value: unknown; error?:
     value = { ...builtInProfiles['freeswitch-eavesdrop'], spiedLeg: form.spiedLeg };
   }
   const { error } = resolveProfile(value);
-  return error ? { value, error: `PBX profile: ${error}` } : { value };
+  return error ? { value, error: translate('pbx.profileError', { reason: error }) } : { value };
 }
 
 /** Settings → how supervision works on this account's PBX. */
 export function PbxProfileFields({ form, onChange }: { form: PbxProfileForm; onChange(f: PbxProfileForm): void }) {
+  const { t } = useTranslation();
   const profile = builtInProfiles[form.id];
   return (
     <Stack spacing={1.5}>
       <TextField
         select
         size="small"
-        label="Supervision on this PBX"
+        label={t('pbx.profile')}
         value={form.id}
         onChange={(e) => onChange({ ...form, id: e.target.value as PbxProfileId })}
         helperText={profile.setting}
@@ -59,14 +62,14 @@ export function PbxProfileFields({ form, onChange }: { form: PbxProfileForm; onC
       </TextField>
       {form.id === 'custom' && (
         <>
-          <TextField size="small" label="Dial codes: listen, whisper, barge" placeholder="*222{ext}, *223{ext}, *224{ext}" value={form.codes} onChange={(e) => onChange({ ...form, codes: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'settings-pbx-codes' } }} />
-          <TextField size="small" label="In-call digits: listen, whisper, barge" placeholder="4, 5, 6" value={form.digits} onChange={(e) => onChange({ ...form, digits: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'settings-pbx-digits' } }} />
+          <TextField size="small" label={t('pbx.dialCodes')} placeholder="*222{ext}, *223{ext}, *224{ext}" value={form.codes} onChange={(e) => onChange({ ...form, codes: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'settings-pbx-codes' } }} />
+          <TextField size="small" label={t('pbx.inCallDigits')} placeholder="4, 5, 6" value={form.digits} onChange={(e) => onChange({ ...form, digits: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'settings-pbx-digits' } }} />
         </>
       )}
       {form.id === 'freeswitch-eavesdrop' && (
-        <TextField select size="small" label="The PBX eavesdrops on" value={form.spiedLeg} onChange={(e) => onChange({ ...form, spiedLeg: e.target.value as 'agent' | 'customer' })}>
-          <MenuItem value="agent">the agent's leg (whisper is digit 2)</MenuItem>
-          <MenuItem value="customer">the customer's leg (whisper is digit 1)</MenuItem>
+        <TextField select size="small" label={t('pbx.spiedLeg')} value={form.spiedLeg} onChange={(e) => onChange({ ...form, spiedLeg: e.target.value as 'agent' | 'customer' })}>
+          <MenuItem value="agent">{t('pbx.spiedLegAgent')}</MenuItem>
+          <MenuItem value="customer">{t('pbx.spiedLegCustomer')}</MenuItem>
         </TextField>
       )}
     </Stack>

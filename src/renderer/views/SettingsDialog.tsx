@@ -2,6 +2,7 @@ import { OrgSection } from './OrgSection';
 import { PbxProfileFields, profileFormOf, storedProfileOf, type PbxProfileForm } from './PbxProfileFields';
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { WhisperlineApp } from '../app';
 import { accountSchema, defaultSettings, type Settings } from '../../shared/settings';
 import { useStore } from '../store/createStore';
@@ -10,6 +11,7 @@ import { phoneStore } from '../store/phoneState';
 type Form = { server: string; domain: string; extension: string; authUser: string; displayName: string; password: string };
 
 export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; open: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
   const settings = useStore(phoneStore, (s) => s.settings) ?? defaultSettings;
   const hasPassword = useStore(phoneStore, (s) => s.hasPassword);
   const devices = useStore(phoneStore, (s) => s.devices);
@@ -44,7 +46,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
       onChange={(e) => setAudio({ ...audio, [key]: e.target.value || null })}
       slotProps={{ select: { displayEmpty: true, SelectDisplayProps: { 'data-testid': `settings-${key}` } as object }, inputLabel: { shrink: true } }}
     >
-      <MenuItem value="">System default</MenuItem>
+      <MenuItem value="">{t('settings.systemDefault')}</MenuItem>
       {list.map((d) => (
         <MenuItem key={d.deviceId} value={d.deviceId}>
           {d.label}
@@ -66,7 +68,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
       return;
     }
     if (!password && !hasPassword) {
-      setError('Enter the SIP password.');
+      setError(t('settings.enterPassword'));
       return;
     }
     setError(null);
@@ -76,35 +78,35 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
 
   return (
     <Dialog open={open} onClose={onClose} fullWidth maxWidth="sm" data-testid="settings">
-      <DialogTitle>Settings</DialogTitle>
+      <DialogTitle>{t('settings.title')}</DialogTitle>
       <DialogContent>
         <Stack spacing={1.5} sx={{ pt: 1 }}>
-          <Typography variant="subtitle2">SIP account</Typography>
-          {field('server', 'Server (ws:// or wss:// URL)')}
-          {field('domain', 'SIP domain')}
+          <Typography variant="subtitle2">{t('settings.sipAccount')}</Typography>
+          {field('server', t('settings.server'))}
+          {field('domain', t('settings.domain'))}
           <Stack direction="row" spacing={1}>
-            {field('extension', 'Extension')}
-            {field('authUser', 'Auth user (if not the extension)')}
+            {field('extension', t('settings.extension'))}
+            {field('authUser', t('settings.authUser'))}
           </Stack>
-          {field('displayName', 'Display name')}
-          {field('password', hasPassword ? 'Password (leave empty to keep)' : 'Password', { type: 'password' })}
+          {field('displayName', t('settings.displayName'))}
+          {field('password', hasPassword ? t('settings.passwordKeep') : t('settings.password'), { type: 'password' })}
           <Typography variant="subtitle2" sx={{ pt: 1 }}>
-            Audio
+            {t('settings.audio')}
           </Typography>
-          {deviceSelect('micId', 'Microphone', devices.inputs)}
-          {deviceSelect('headsetId', 'Headset (call audio)', devices.outputs)}
-          {deviceSelect('ringerId', 'Ringer (incoming calls)', devices.outputs)}
+          {deviceSelect('micId', t('settings.microphone'), devices.inputs)}
+          {deviceSelect('headsetId', t('settings.headset'), devices.outputs)}
+          {deviceSelect('ringerId', t('settings.ringer'), devices.outputs)}
           <TextField select size="small" label="DTMF" value={dtmfMode} onChange={(e) => setDtmfMode(e.target.value as Settings['dtmfMode'])} slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'settings-dtmf' } as object } }}>
-            <MenuItem value="rfc4733">RTP events (RFC 4733)</MenuItem>
+            <MenuItem value="rfc4733">{t('settings.dtmfRfc4733')}</MenuItem>
             <MenuItem value="info">SIP INFO</MenuItem>
           </TextField>
           <Typography variant="subtitle2" sx={{ pt: 1 }}>
-            Supervision
+            {t('settings.supervision')}
           </Typography>
           <PbxProfileFields form={pbx} onChange={setPbx} />
-          <TextField select size="small" label="This desk is used by" value={role} onChange={(e) => setRole(e.target.value as Settings['role'])} slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'settings-role' } as object } }}>
-            <MenuItem value="agent">An agent</MenuItem>
-            <MenuItem value="supervisor">A supervisor</MenuItem>
+          <TextField select size="small" label={t('settings.role')} value={role} onChange={(e) => setRole(e.target.value as Settings['role'])} slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'settings-role' } as object } }}>
+            <MenuItem value="agent">{t('settings.roleAgent')}</MenuItem>
+            <MenuItem value="supervisor">{t('settings.roleSupervisor')}</MenuItem>
           </TextField>
           <OrgSection app={app} open={open} supervisor={role === 'supervisor'} />
           {error && (
@@ -115,9 +117,9 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
         </Stack>
       </DialogContent>
       <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
+        <Button onClick={onClose}>{t('actions.cancel')}</Button>
         <Button variant="contained" data-testid="settings-save" onClick={() => void save()}>
-          Save and sign in
+          {t('settings.save')}
         </Button>
       </DialogActions>
     </Dialog>

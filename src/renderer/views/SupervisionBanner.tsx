@@ -1,18 +1,21 @@
 import { Alert, Box, Button, Slider, Stack, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { WhisperlineApp } from '../app';
 import type { CallView } from '../store/phoneState';
 
-const modeText = { listen: 'is listening', whisper: 'is coaching you (customer cannot hear)', barge: 'has joined the call (customer hears them)' } as const;
+/** Translation keys: the supervisor's name in bold, then what they are doing. */
+const modeText = { listen: 'supervisionBanner.listen', whisper: 'supervisionBanner.whisper', barge: 'supervisionBanner.barge' } as const;
 
 /** Agent side: who supervises this call, whether they are speaking, talk-back and volume. */
 export function SupervisionBanner({ app, call }: { app: WhisperlineApp; call: CallView }) {
+  const { t } = useTranslation();
   const sup = call.supervisedBy;
   const [speaking, setSpeaking] = useState(false);
   useEffect(() => {
     if (!sup) return;
-    const t = setInterval(() => setSpeaking(app.phone.supervision.supervisorLevelDb(call.id) > -45), 150);
-    return () => clearInterval(t);
+    const timer = setInterval(() => setSpeaking(app.phone.supervision.supervisorLevelDb(call.id) > -45), 150);
+    return () => clearInterval(timer);
   }, [app, call.id, sup]);
   // The org policy decides whether a silent listener is shown; a voice the agent hears always is.
   if (!sup || (sup.mode === 'listen' && !sup.notice.notifyAgent)) return null;
@@ -26,7 +29,7 @@ export function SupervisionBanner({ app, call }: { app: WhisperlineApp; call: Ca
             sx={{ width: 10, height: 10, borderRadius: '50%', bgcolor: speaking ? 'success.main' : 'grey.400', transition: 'background-color 120ms' }}
           />
           <Typography variant="body2">
-            <b>{sup.supervisor}</b> {modeText[sup.mode]}
+            <Trans t={t} i18nKey={modeText[sup.mode]} values={{ name: sup.supervisor }} components={{ b: <b /> }} />
           </Typography>
         </Stack>
         <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
@@ -38,17 +41,17 @@ export function SupervisionBanner({ app, call }: { app: WhisperlineApp; call: Ca
             onPointerUp={() => app.phone.supervision.setTalkBack(call.id, false)}
             onPointerLeave={() => call.talkBack && app.phone.supervision.setTalkBack(call.id, false)}
           >
-            Hold to talk to {sup.supervisor}
+            {t('supervisionBanner.talkBack', { name: sup.supervisor })}
           </Button>
           {sup.mode === 'whisper' && sup.notice.allowDecline && (
             <Button size="small" color="inherit" data-testid="decline-whisper" onClick={() => void app.phone.supervision.declineWhisper(call.id)}>
-              Decline coaching
+              {t('supervisionBanner.declineCoaching')}
             </Button>
           )}
         </Stack>
         {sup.mode !== 'listen' && (
           <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-            <Typography variant="caption">Supervisor volume</Typography>
+            <Typography variant="caption">{t('supervisionBanner.volume')}</Typography>
             <Slider
               size="small"
               min={0}

@@ -1,5 +1,6 @@
 import { Box, Button, Chip, MenuItem, Paper, Stack, TextField, Typography } from '@mui/material';
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Phone } from '../sip/phone';
 import { boardStore, type BoardRow } from '../store/boardState';
 import { createStore, useFrameStore, useStore } from '../store/createStore';
@@ -8,20 +9,22 @@ import { boardRowPx, rowWindow } from './boardWindow';
 import type { MixMode, SupervisionMode } from '../../shared/supervision/modes';
 
 type Filter = 'all' | 'on-call' | 'ringing' | 'idle' | 'not-ready' | 'wrap-up' | 'signed-out' | 'hand';
+// Translation keys.
 const filters: Record<Filter, string> = {
-  all: 'Everyone',
-  'on-call': 'On a call',
-  ringing: 'Ringing or dialing',
-  idle: 'Idle',
-  'not-ready': 'Not ready',
-  'wrap-up': 'Wrap-up',
-  'signed-out': 'Signed out',
-  hand: 'Asking for help',
+  all: 'board.filter.all',
+  'on-call': 'board.filter.onCall',
+  ringing: 'board.filter.ringing',
+  idle: 'board.filter.idle',
+  'not-ready': 'agentState.notReady',
+  'wrap-up': 'agentState.wrapUp',
+  'signed-out': 'board.filter.signedOut',
+  hand: 'board.filter.hand',
 };
-const availabilityText = { ready: 'Ready', 'not-ready': 'Not ready', 'wrap-up': 'Wrap-up' } as const;
-const modeText: Record<MixMode, string> = { listen: 'listening', whisper: 'whispering', barge: 'in the call' };
+const availabilityText = { ready: 'agentState.ready', 'not-ready': 'agentState.notReady', 'wrap-up': 'agentState.wrapUp' } as const;
+const modeText: Record<MixMode, string> = { listen: 'board.mode.listen', whisper: 'board.mode.whisper', barge: 'board.mode.barge' };
 const joinModes: SupervisionMode[] = ['listen', 'whisper', 'barge', 'takeover'];
-const joinLabels: Record<SupervisionMode, string> = { listen: 'Listen', whisper: 'Whisper', barge: 'Barge', takeover: 'Take over' };
+const joinLabels: Record<SupervisionMode, string> = { listen: 'supervisionMode.listen', whisper: 'supervisionMode.whisper', barge: 'supervisionMode.barge', takeover: 'supervisionMode.takeover' };
+const directionText = { inbound: 'board.direction.inbound', outbound: 'board.direction.outbound' } as const;
 
 /** One clock for every ticking duration on the board (one timer, not one per row). */
 const clock = createStore(Date.now());
@@ -66,6 +69,7 @@ const partyOf = (row: BoardRow) => (row.activity.phase === 'idle' ? '' : (row.ac
 
 /** Supervisor: the team at a glance, live from SIP, and one click into a call. */
 export function TeamBoard({ phone }: { phone: Phone }) {
+  const { t } = useTranslation();
   const rows = useFrameStore(boardStore, (s) => s.rows);
   useStore(phoneStore, (s) => s.orgPolicy);
   const [search, setSearch] = useState('');
@@ -96,15 +100,15 @@ export function TeamBoard({ phone }: { phone: Phone }) {
     <Paper variant="outlined" sx={{ p: 2 }} data-testid="board" data-ready={counts.ready}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 1, flexWrap: 'wrap', rowGap: 1 }}>
         <Typography variant="subtitle2" sx={{ flex: 1 }}>
-          Team board · {counts.onCalls} on calls · {counts.signedIn} of {all.length} signed in
-          {counts.raised > 0 && ` · ${counts.raised} asking for help`}
+          {t('board.header', { onCalls: counts.onCalls, signedIn: counts.signedIn, total: all.length })}
+          {counts.raised > 0 && ` · ${t('board.askingForHelp', { count: counts.raised })}`}
         </Typography>
-        <TextField size="small" placeholder="Name or extension" value={search} onChange={(e) => setSearch(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'board-search', 'aria-label': 'Search agents' } }} />
-        {select('board-team', 'Team', team, setTeam, [['all', 'All teams'], ...teams.map((t): [string, string] => [t, t])])}
-        {select('board-filter', 'Show', filter, (v) => setFilter(v as Filter), Object.entries(filters))}
-        {select('board-sort', 'Sort by', sort, (v) => setSort(v as 'name' | 'duration'), [
-          ['name', 'By name'],
-          ['duration', 'Longest call first'],
+        <TextField size="small" placeholder={t('board.searchPlaceholder')} value={search} onChange={(e) => setSearch(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'board-search', 'aria-label': t('board.searchLabel') } }} />
+        {select('board-team', t('board.team'), team, setTeam, [['all', t('board.allTeams')], ...teams.map((name): [string, string] => [name, name])])}
+        {select('board-filter', t('board.show'), filter, (v) => setFilter(v as Filter), Object.entries(filters).map(([v, key]): [string, string] => [v, t(key)]))}
+        {select('board-sort', t('board.sortBy'), sort, (v) => setSort(v as 'name' | 'duration'), [
+          ['name', t('board.byName')],
+          ['duration', t('board.longestFirst')],
         ])}
       </Stack>
       <BoardList rows={shown} phone={phone} />
@@ -114,6 +118,7 @@ export function TeamBoard({ phone }: { phone: Phone }) {
 
 /** The rows in view (and a margin), in a scrolling list as tall as the whole team. */
 function BoardList({ rows, phone }: { rows: BoardRow[]; phone: Phone }) {
+  const { t } = useTranslation();
   const list = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 0 });
   useLayoutEffect(() => {
@@ -135,7 +140,7 @@ function BoardList({ rows, phone }: { rows: BoardRow[]; phone: Phone }) {
     <Box ref={list} data-testid="board-list" sx={{ maxHeight: '70vh', overflowY: 'auto', contain: 'strict', minHeight: boardRowPx }} style={{ height: Math.min(rows.length, 40) * boardRowPx }}>
       {rows.length === 0 && (
         <Typography variant="body2" color="text.secondary" sx={{ p: 1 }}>
-          No one on the team matches.
+          {t('board.noMatch')}
         </Typography>
       )}
       <div style={{ height: w.padTopPx }} />
@@ -148,16 +153,17 @@ function BoardList({ rows, phone }: { rows: BoardRow[]; phone: Phone }) {
 }
 
 const AgentRow = memo(function AgentRow({ row, phone }: { row: BoardRow; phone: Phone }) {
+  const { t } = useTranslation();
   const onCall = row.activity.phase === 'on-call';
   const caps = phone.supervision.capabilities(extensionOf(row.agent));
   const status =
     row.signedIn === false
-      ? 'Signed out'
+      ? t('board.signedOut')
       : row.activity.phase === 'on-call'
-        ? `On a call${row.activity.direction ? ` (${row.activity.direction})` : ''}${partyOf(row) ? ` with ${partyOf(row)}` : ''}`
+        ? `${t('board.onCall')}${row.activity.direction ? ` (${t(directionText[row.activity.direction])})` : ''}${partyOf(row) ? ` ${t('board.withParty', { party: partyOf(row) })}` : ''}`
         : row.activity.phase === 'idle'
-          ? 'Idle'
-          : `${row.activity.phase === 'ringing' ? 'Ringing' : 'Dialing'}${partyOf(row) ? ` · ${partyOf(row)}` : ''}`;
+          ? t('board.idle')
+          : `${row.activity.phase === 'ringing' ? t('board.ringing') : t('board.dialing')}${partyOf(row) ? ` · ${partyOf(row)}` : ''}`;
   return (
     <Box
       data-testid="board-row"
@@ -171,17 +177,17 @@ const AgentRow = memo(function AgentRow({ row, phone }: { row: BoardRow; phone: 
       // A fixed height: the list works out which rows are in view from it (boardWindow.ts).
       sx={{ display: 'flex', alignItems: 'center', gap: 1, px: 1, height: boardRowPx, boxSizing: 'border-box', overflow: 'hidden', borderBottom: '2px solid transparent', backgroundClip: 'padding-box', borderRadius: 1, bgcolor: row.hand ? '#fff4d6' : onCall ? '#eef7f3' : 'transparent' }}
     >
-      <Box sx={{ width: 9, height: 9, borderRadius: '50%', bgcolor: row.signedIn ? 'success.main' : 'grey.400', flex: 'none' }} title={row.signedIn ? 'Signed in' : 'Signed out'} />
+      <Box sx={{ width: 9, height: 9, borderRadius: '50%', bgcolor: row.signedIn ? 'success.main' : 'grey.400', flex: 'none' }} title={row.signedIn ? t('board.signedIn') : t('board.signedOut')} />
       <Box sx={{ flex: 1, minWidth: 0 }}>
         <Typography variant="body2" noWrap>
           <b>{row.name}</b> · {extensionOf(row.agent)}
-          {row.availability && row.signedIn && <Chip size="small" label={availabilityText[row.availability]} sx={{ ml: 1, height: 18 }} variant="outlined" />}
+          {row.availability && row.signedIn && <Chip size="small" label={t(availabilityText[row.availability])} sx={{ ml: 1, height: 18 }} variant="outlined" />}
         </Typography>
         <Typography variant="caption" color="text.secondary" noWrap component="div" data-testid="board-status">
           {status}
           {onCall && row.callSince !== null && <Duration since={row.callSince} />}
-          {row.supervision && ` · ${row.supervision.by.split('@')[0]} ${modeText[row.supervision.mode]}`}
-          {row.hand && ` · asks for help${row.hand.reason ? `: ${row.hand.reason}` : ''}`}
+          {row.supervision && ` · ${row.supervision.by.split('@')[0]} ${t(modeText[row.supervision.mode])}`}
+          {row.hand && ` · ${row.hand.reason ? t('board.asksForHelpReason', { reason: row.hand.reason }) : t('board.asksForHelp')}`}
           {row.watch.state === 'failed' && ` · ${row.watch.reason}`}
         </Typography>
       </Box>
@@ -193,10 +199,10 @@ const AgentRow = memo(function AgentRow({ row, phone }: { row: BoardRow; phone: 
           variant={row.hand && m === 'listen' ? 'contained' : 'outlined'}
           data-testid={`board-${m}`}
           disabled={!onCall || !caps[m].available || row.supervision !== null}
-          title={!onCall ? 'Not on a call' : caps[m].reason}
+          title={!onCall ? t('board.notOnCall') : caps[m].reason}
           onClick={() => void phone.supervision.join(extensionOf(row.agent), m)}
         >
-          {joinLabels[m]}
+          {t(joinLabels[m])}
         </Button>
       ))}
     </Box>

@@ -1,5 +1,6 @@
 import { Alert, Box, Button, Chip, List, ListItemButton, ListItemText, Stack, Typography } from '@mui/material';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { WhisperlineBridge } from '../../../shared/bridge';
 import type { RecordingSummary } from '../../../shared/recording/types';
 import { formatMs } from './playerModel';
@@ -13,7 +14,14 @@ function newestFirst(items: RecordingSummary[]): RecordingSummary[] {
 
 /** Recordings for supervisors and QA: the list, and the player for the one picked. */
 export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; author: string }) {
+  const { t, i18n } = useTranslation();
   const [list, setList] = useState<ListState>({ status: 'loading' });
+  // The date and time as toLocaleString() gives them, in the app's language rather than the system's.
+  const dateTime = useMemo(() => new Intl.DateTimeFormat(i18n.language, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }), [i18n.language]);
+  const when = (iso: string) => {
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? t('recordings.invalidDate') : dateTime.format(d);
+  };
   const [selected, setSelected] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
@@ -34,39 +42,39 @@ export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; 
     <Stack direction={{ xs: 'column', md: 'row' }} spacing={2} sx={{ p: 2, alignItems: 'stretch' }} data-testid="recordings" data-state={list.status} data-count={items.length}>
       <Box sx={{ width: { xs: '100%', md: 340 }, flexShrink: 0 }}>
         <Stack direction="row" sx={{ alignItems: 'center', justifyContent: 'space-between' }}>
-          <Typography variant="subtitle1">Recordings</Typography>
+          <Typography variant="subtitle1">{t('recordings.title')}</Typography>
           <Button size="small" data-testid="recordings-refresh" onClick={() => void refresh()}>
-            Refresh
+            {t('recordings.refresh')}
           </Button>
         </Stack>
         {list.status === 'loading' && (
           <Typography variant="body2" color="text.secondary">
-            Loading…
+            {t('recordings.loading')}
           </Typography>
         )}
         {list.status === 'error' && (
           <Alert severity="error" data-testid="recordings-error">
-            Recordings could not be listed: {list.reason}
+            {t('recordings.listError', { reason: list.reason })}
           </Alert>
         )}
         {list.status === 'ok' && items.length === 0 && (
           <Typography variant="body2" color="text.secondary" data-testid="recordings-empty">
-            No recordings yet.
+            {t('recordings.empty')}
           </Typography>
         )}
-        <List dense disablePadding component="div" aria-label="Recorded calls">
+        <List dense disablePadding component="div" aria-label={t('recordings.listLabel')}>
           {items.map((r) => (
             <ListItemButton key={r.meta.id} data-testid="recording-row" data-id={r.meta.id} selected={r.meta.id === selected} onClick={() => setSelected(r.meta.id)}>
               <ListItemText
                 primary={
                   <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
                     <span>{r.meta.direction === 'inbound' ? '↘' : '↗'}</span>
-                    <span>{r.meta.remote || 'unknown caller'}</span>
-                    {r.endedAt === null && <Chip size="small" color="warning" label="interrupted" data-testid="recording-interrupted" />}
-                    {r.legalHold && <Chip size="small" color="error" variant="outlined" label="legal hold" data-testid="recording-legal-hold" />}
+                    <span>{r.meta.remote || t('recordings.unknownCaller')}</span>
+                    {r.endedAt === null && <Chip size="small" color="warning" label={t('recordings.interrupted')} data-testid="recording-interrupted" />}
+                    {r.legalHold && <Chip size="small" color="error" variant="outlined" label={t('recordings.legalHold')} data-testid="recording-legal-hold" />}
                   </Stack>
                 }
-                secondary={`${r.meta.agent} · ${new Date(r.meta.startedAt).toLocaleString()} · ${formatMs(r.durationMs)}`}
+                secondary={`${r.meta.agent} · ${when(r.meta.startedAt)} · ${formatMs(r.durationMs)}`}
               />
             </ListItemButton>
           ))}
@@ -78,7 +86,7 @@ export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; 
         ) : (
           items.length > 0 && (
             <Typography variant="body2" color="text.secondary">
-              Pick a recording to play it.
+              {t('recordings.pick')}
             </Typography>
           )
         )}
