@@ -138,8 +138,8 @@ export class WhisperlineApp {
     await this.bridge.saveSettings(next).catch(() => undefined);
   }
 
-  /** Language and contrast: applied at once and remembered (no new sign-in). */
-  async setDisplay(display: Partial<Pick<Settings, 'language' | 'contrast'>>): Promise<void> {
+  /** Language, contrast and start at login: applied at once and remembered (no new sign-in). */
+  async setDisplay(display: Partial<Pick<Settings, 'language' | 'contrast' | 'startAtLogin'>>): Promise<void> {
     const settings = phoneStore.get().settings;
     if (!settings) return;
     const next = { ...settings, ...display };

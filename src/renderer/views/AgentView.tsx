@@ -18,6 +18,7 @@ import { RejoinOffers } from './RejoinOffers';
 import { SupervisionCard } from './SupervisionCard';
 import { WrapUpPanel } from './WrapUpPanel';
 import { RecordingsDialog } from './RecordingsDialog';
+import { DialRequestPrompt } from './DialRequestPrompt';
 
 export function AgentView({ app }: { app: WhisperlineApp }) {
   const calls = useStore(phoneStore, (s) => s.calls);
@@ -45,7 +46,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
   };
 
   return (
-    <Box sx={{ minHeight: '100vh', bgcolor: '#f5f6fa' }}>
+    <Box sx={{ minHeight: '100vh', bgcolor: (theme) => (theme.palette.contrastThreshold >= 7 ? 'background.default' : '#f5f6fa') }}>
       <AppBar position="static" elevation={0}>
         <Toolbar variant="dense" sx={{ gap: 1 }}>
           <Typography variant="h6" noWrap sx={{ flex: 1 }}>
@@ -96,6 +97,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
               {n.text}
             </Alert>
           ))}
+          <DialRequestPrompt app={app} />
           <WrapUpPanel app={app} />
           {settings?.role === 'supervisor' && <TeamBoard phone={app.phone} />}
           {settings?.role === 'supervisor' && <RejoinOffers phone={app.phone} />}

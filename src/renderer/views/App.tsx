@@ -1,6 +1,7 @@
 import { CssBaseline, ThemeProvider } from '@mui/material';
 import { useEffect, useSyncExternalStore } from 'react';
 import type { WhisperlineApp } from '../app';
+import { useTranslation } from 'react-i18next';
 import { setLanguage } from '../i18n';
 import { useStore } from '../store/createStore';
 import { phoneStore } from '../store/phoneState';
@@ -26,8 +27,9 @@ export function App({ app }: { app: WhisperlineApp }) {
   const contrast = useStore(phoneStore, (s) => s.settings?.contrast ?? 'auto');
   const high = useHighContrast(contrast);
   useEffect(() => setLanguage(language), [language]);
+  const { i18n } = useTranslation();
   return (
-    <ThemeProvider theme={themeFor(high)}>
+    <ThemeProvider theme={themeFor(high, i18n.language === 'de' ? 'de' : 'en')}>
       <CssBaseline />
       <div onPointerDown={() => app.audio.resume()} data-contrast={high ? 'high' : 'standard'}>
         <LiveAnnouncer />

@@ -1,4 +1,4 @@
-import { Button, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import { Button, FormControlLabel, MenuItem, Stack, Switch, TextField, Typography } from '@mui/material';
 import { useTranslation } from 'react-i18next';
 import type { WhisperlineApp } from '../app';
 import { useStore } from '../store/createStore';
@@ -14,6 +14,10 @@ export function AppearanceSection({ app }: { app: WhisperlineApp }) {
   const contrast = useStore(phoneStore, (s) => s.settings?.contrast ?? 'auto');
   const notifications = useStore(desktopStore, (s) => s.notifications);
   const web = app.bridge.host === 'web';
+  const startAtLogin = useStore(phoneStore, (s) => s.settings?.startAtLogin ?? false);
+  // The signed policy's on/off wins; `user` (or no policy) leaves it to this switch.
+  const policyLogin = useStore(phoneStore, (s) => (s.orgPolicy?.state === 'active' ? s.orgPolicy.policy.desktop?.startAtLogin : undefined));
+  const loginManaged = policyLogin === 'on' || policyLogin === 'off';
   return (
     <Stack spacing={1.5} component="section" aria-labelledby="appearance-title">
       <Typography id="appearance-title" variant="subtitle2" component="h3">
@@ -69,6 +73,12 @@ export function AppearanceSection({ app }: { app: WhisperlineApp }) {
         <Button variant="outlined" size="small" data-testid="open-mini" onClick={() => void app.desktop.setMiniWindow(true)}>
           {t('mini.open')}
         </Button>
+        {!web && (
+          <FormControlLabel
+            control={<Switch checked={loginManaged ? policyLogin === 'on' : startAtLogin} disabled={loginManaged} onChange={(e) => void app.setDisplay({ startAtLogin: e.target.checked })} />}
+            label={loginManaged ? t('appearance.startAtLoginManaged') : t('appearance.startAtLogin')}
+          />
+        )}
         {web && notifications === 'default' && (
           <Button variant="outlined" size="small" onClick={() => void app.desktop.allowNotifications()} title={t('keys.notifications')}>
             {t('keys.allowNotifications')}

@@ -1,23 +1,13 @@
 import { Box, Button, Card, CardContent, Chip, Stack, TextField, Typography } from '@mui/material';
 import { RecordingStrip } from './RecordingStrip';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
+import { useElapsed } from './useElapsed';
 import type { WhisperlineApp } from '../app';
 import { RaiseHand } from './RaiseHand';
 import { SupervisionBanner } from './SupervisionBanner';
 import { CoachingPrompts } from './CoachingPrompts';
 import type { CallView } from '../store/phoneState';
-
-function useElapsed(since: number | null): string {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, []);
-  if (!since) return '';
-  const s = Math.max(0, Math.floor((now - since) / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
 
 /** Translation keys of the call states. */
 const stateLabel: Record<CallView['state'], string> = {
@@ -51,7 +41,7 @@ export function CallCard({ call, app, calls }: { call: CallView; app: Whisperlin
           </Box>
           <Stack sx={{ alignItems: 'flex-end' }}>
             <Chip size="small" data-testid="call-state" label={t(stateLabel[call.state])} color={call.state === 'active' ? 'success' : call.state === 'ringing' ? 'warning' : 'default'} />
-            <Typography variant="body2" sx={{ fontVariantNumeric: 'tabular-nums', mt: 0.5 }}>
+            <Typography variant="body2" role="timer" aria-live="off" sx={{ fontVariantNumeric: 'tabular-nums', mt: 0.5 }}>
               {elapsed}
             </Typography>
           </Stack>

@@ -13,14 +13,14 @@ import { themeFor } from './theme';
  */
 export function MiniCallView({ bridge, highContrast }: { bridge: WhisperlineBridge; highContrast: boolean }) {
   const [state, setState] = useState<HostCallState | null>(null);
-  const { t } = useTranslation('desktop');
+  const { t, i18n } = useTranslation('desktop');
   useEffect(() => bridge.onHostCallState(setState), [bridge]);
   const elapsed = useElapsed(state?.active?.connectedAt ?? null);
   const act = (a: CallAction) => bridge.sendCallAction(a);
   const active = state?.active ?? null;
   const incoming = state?.incoming ?? null;
   return (
-    <ThemeProvider theme={themeFor(highContrast)}>
+    <ThemeProvider theme={themeFor(highContrast, i18n.language === 'de' ? 'de' : 'en')}>
       <CssBaseline />
       <Box component="main" sx={{ p: 1.5 }} aria-label={t('mini.title')}>
         <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline', mb: 1 }}>

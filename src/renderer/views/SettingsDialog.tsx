@@ -1,4 +1,7 @@
 import { OrgSection } from './OrgSection';
+import { AppearanceSection } from './AppearanceSection';
+import { UpdatesSection } from './UpdatesSection';
+import { desktopStore } from '../store/desktopState';
 import { PbxProfileFields, profileFormOf, storedProfileOf, type PbxProfileForm } from './PbxProfileFields';
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
@@ -15,6 +18,8 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
   const settings = useStore(phoneStore, (s) => s.settings) ?? defaultSettings;
   const hasPassword = useStore(phoneStore, (s) => s.hasPassword);
   const devices = useStore(phoneStore, (s) => s.devices);
+  const update = useStore(desktopStore, (s) => s.update);
+  const inCall = useStore(phoneStore, (s) => s.calls.some((c) => c.state !== 'ended'));
   const [form, setForm] = useState<Form>({ server: '', domain: '', extension: '', authUser: '', displayName: '', password: '' });
   const [audio, setAudio] = useState(settings.audio);
   const [dtmfMode, setDtmfMode] = useState(settings.dtmfMode);
@@ -109,6 +114,8 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
             <MenuItem value="supervisor">{t('settings.roleSupervisor')}</MenuItem>
           </TextField>
           <OrgSection app={app} open={open} supervisor={role === 'supervisor'} />
+          <AppearanceSection app={app} />
+          {update && <UpdatesSection status={update} inCall={inCall} onInstall={() => void app.desktop.installUpdate()} />}
           {error && (
             <Alert severity="error" data-testid="settings-error">
               {error}

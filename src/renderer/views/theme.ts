@@ -1,4 +1,5 @@
 import { createTheme, type Theme } from '@mui/material';
+import { deDE, enUS } from '@mui/material/locale';
 
 const shared = {
   shape: { borderRadius: 10 },
@@ -44,8 +45,13 @@ const high = createTheme({
   },
 });
 
-export function themeFor(highContrast: boolean): Theme {
-  return highContrast ? high : standard;
+const cache = new Map<string, Theme>();
+/** The theme for a contrast and language (MUI's own texts: an Alert's "Close", pagination). */
+export function themeFor(highContrast: boolean, language: 'en' | 'de' = 'en'): Theme {
+  const key = `${highContrast}-${language}`;
+  let theme = cache.get(key);
+  if (!theme) cache.set(key, (theme = createTheme(highContrast ? high : standard, language === 'de' ? deDE : enUS)));
+  return theme;
 }
 
 /** The contrast setting against the system's preference (`prefers-contrast: more`, forced colours). */
