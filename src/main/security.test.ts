@@ -31,6 +31,24 @@ describe('window security baseline', () => {
     expect(s.check!({ getURL: () => 'https://evil.example/' }, 'media', 'https://evil.example', {})).toBe(false);
   });
 
+  it("WebHID: the app's pages get the headset Chromium offers; another page gets none, and nothing else is granted", () => {
+    const { session } = fakeSession();
+    let select: Parameters<NonNullable<SessionLike['on']>>[1] | undefined;
+    let device: Parameters<NonNullable<SessionLike['setDevicePermissionHandler']>>[0] | undefined;
+    installPermissionHandlers({ ...session, on: (_e, l) => (select = l), setDevicePermissionHandler: (h) => (device = h) }, undefined);
+    const pick = (url: string) => {
+      let chosen: string | undefined = 'not called';
+      let prevented = false;
+      select!({ preventDefault: () => (prevented = true) }, { deviceList: [{ deviceId: 'hs-1', name: 'Headset' }, { deviceId: 'hs-2' }], frame: { url } }, (id) => (chosen = id));
+      return { chosen, prevented };
+    };
+    expect(pick(appPage)).toEqual({ chosen: 'hs-1', prevented: true });
+    expect(pick('https://evil.example/')).toEqual({ chosen: undefined, prevented: true });
+    expect(device!({ deviceType: 'hid', origin: 'file://' })).toBe(true);
+    expect(device!({ deviceType: 'hid', origin: 'https://evil.example' })).toBe(false);
+    expect(device!({ deviceType: 'usb', origin: 'file://' })).toBe(false);
+  });
+
   it('sends a strict CSP with every response', () => {
     const { session, s } = fakeSession();
     installPermissionHandlers(session, undefined);

@@ -41,9 +41,21 @@ type PermissionRequest = (
 ) => void;
 type PermissionCheck = (webContents: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string; mediaType?: string }) => boolean;
 
+/** A USB device Chromium offers for a WebHID request (Electron's `select-hid-device`). */
+export interface HidDeviceOffer {
+  deviceId: string;
+  name?: string;
+}
+
 export interface SessionLike {
   setPermissionRequestHandler(handler: PermissionRequest | null): void;
   setPermissionCheckHandler(handler: PermissionCheck | null): void;
+  /** Electron keeps WebHID grants in memory only: this makes the headset come back after a restart. */
+  setDevicePermissionHandler?(handler: (details: { deviceType: string; origin: string }) => boolean): void;
+  on?(
+    event: 'select-hid-device',
+    listener: (event: { preventDefault(): void }, details: { deviceList: HidDeviceOffer[]; frame?: { url?: string } | null }, callback: (deviceId?: string) => void) => void,
+  ): void;
   webRequest: {
     onHeadersReceived(listener: (details: { url: string; responseHeaders?: Record<string, string[]> }, callback: (r: { responseHeaders?: Record<string, string[]> }) => void) => void): void;
   };
@@ -60,7 +72,17 @@ export function installPermissionHandlers(session: SessionLike, devServerUrl: st
   session.setPermissionCheckHandler((wc, permission, _origin, details) => {
     // Device enumeration checks may come without a URL: then the asking page's own URL decides.
     const url = details.requestingUrl || (wc as { getURL?: () => string } | null)?.getURL?.() || '';
-    return isAppUrl(url, devServerUrl) && allowed.has(permission);
+    return isAppUrl(url, devServerUrl) && (allowed.has(permission) || permission === 'hid');
+  });
+  // WebHID for the headset's call buttons (renderer/headset): the page asks only for telephony
+  // devices (usage page 0x0B), so Chromium's list holds headsets; the first is taken, as a
+  // contact-center desk has one. Electron shows no chooser of its own.
+  const ownOrigin = (origin: string) => origin === 'file://' || (devServerUrl !== undefined && origin === new URL(devServerUrl).origin);
+  session.setDevicePermissionHandler?.((details) => details.deviceType === 'hid' && ownOrigin(details.origin));
+  session.on?.('select-hid-device', (event, details, callback) => {
+    event.preventDefault();
+    const own = isAppUrl(details.frame?.url ?? '', devServerUrl);
+    callback(own ? details.deviceList[0]?.deviceId : undefined);
   });
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({

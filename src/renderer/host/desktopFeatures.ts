@@ -8,6 +8,8 @@ import { wantsHighContrast } from '../views/theme';
 import { watchAnnouncements } from '../a11y/announcements';
 import { linkCallHost } from './callHostLink';
 import { watchCallKeys } from '../input/callKeys';
+import { HeadsetControl, headsetStateOf, navigatorHid } from '../headset/headsetControl';
+import { hostCallStateOf } from './hostCallState';
 
 const media = (q: string) => typeof matchMedia === 'function' && matchMedia(q).matches;
 
@@ -18,6 +20,8 @@ const media = (q: string) => typeof matchMedia === 'function' && matchMedia(q).m
  */
 export class DesktopFeatures {
   private readonly link: ReturnType<typeof linkCallHost>;
+  /** USB headset buttons and LEDs over WebHID (headset/headsetControl.ts). */
+  readonly headset: HeadsetControl;
 
   constructor(private readonly bridge: WhisperlineBridge, private readonly phone: Phone) {
     this.link = linkCallHost(bridge, phone, () => ({
@@ -27,6 +31,17 @@ export class DesktopFeatures {
     i18n.on('languageChanged', () => this.link.publish());
     watchAnnouncements((key, vars) => t(key, { ns: 'desktop', ...vars }));
     watchCallKeys((action) => this.act(action));
+    this.headset = new HeadsetControl(navigatorHid(), {
+      answer: () => this.act('answer'),
+      hangup: () => this.act('hangup'),
+      toggleMute: () => this.act('toggle-mute'),
+      toggleHold: () => this.act('toggle-hold'),
+    });
+    // The headset's LEDs follow the calls (its hook state too: many headsets echo the off-hook LED).
+    const toHeadset = () => this.headset.update(headsetStateOf(hostCallStateOf(phoneStore.get())));
+    phoneStore.subscribe(toHeadset);
+    toHeadset();
+    void this.headset.restore();
     bridge.onDialRequest((uri) => this.requestDial(uri));
     void bridge.getUpdateStatus().then((update) => desktopStore.update((s) => ({ ...s, update })));
     bridge.onUpdateStatus((update) => desktopStore.update((s) => ({ ...s, update })));

@@ -1,10 +1,11 @@
 import { OrgSection } from './OrgSection';
 import { AppearanceSection } from './AppearanceSection';
 import { UpdatesSection } from './UpdatesSection';
+import { HeadsetSection } from './HeadsetSection';
 import { desktopStore } from '../store/desktopState';
 import { PbxProfileFields, profileFormOf, storedProfileOf, type PbxProfileForm } from './PbxProfileFields';
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Stack, TextField, Typography } from '@mui/material';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { WhisperlineApp } from '../app';
 import { accountSchema, defaultSettings, type Settings } from '../../shared/settings';
@@ -19,6 +20,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
   const hasPassword = useStore(phoneStore, (s) => s.hasPassword);
   const devices = useStore(phoneStore, (s) => s.devices);
   const update = useStore(desktopStore, (s) => s.update);
+  const headset = useSyncExternalStore(app.desktop.headset.subscribe, () => app.desktop.headset.status);
   const inCall = useStore(phoneStore, (s) => s.calls.some((c) => c.state !== 'ended'));
   const [form, setForm] = useState<Form>({ server: '', domain: '', extension: '', authUser: '', displayName: '', password: '' });
   const [audio, setAudio] = useState(settings.audio);
@@ -114,6 +116,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
             <MenuItem value="supervisor">{t('settings.roleSupervisor')}</MenuItem>
           </TextField>
           <OrgSection app={app} open={open} supervisor={role === 'supervisor'} />
+          <HeadsetSection status={headset} onConnect={() => void app.desktop.headset.connect()} />
           <AppearanceSection app={app} />
           {update && <UpdatesSection status={update} inCall={inCall} onInstall={() => void app.desktop.installUpdate()} />}
           {error && (
