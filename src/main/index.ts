@@ -25,6 +25,8 @@ import { underLegalHold } from '../shared/recording/plan';
 import { createDesktopShell } from './desktop/shell';
 import { actionScheme } from './desktop/incomingNotifier';
 import { createAppUpdates } from './desktop/appUpdates';
+import { installMainLog } from './diagnostics/mainLog';
+import { collectLogs } from './diagnostics/collectLogs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
@@ -40,6 +42,8 @@ if (!app.requestSingleInstanceLock()) {
   // A second launch (or a sip: link) goes to the running app instead.
   app.quit();
 } else {
+  // The main process's own log (redacted, rotated), for "Collect logs".
+  installMainLog(join(app.getPath('userData'), 'logs'));
   app.on('second-instance', (_event, argv) => {
     // A Windows toast's Answer / Decline arrives as a whisperline: link; its token is checked.
     const action = argv.find(isActionLink);
@@ -210,7 +214,18 @@ function start(): void {
     setMiniWindow: (open) => open !== desktop.host.miniOpen && desktop.host.toggleMini(),
     getUpdateStatus: () => updates.status(),
     installUpdate: () => updates.install(),
-    collectLogs: async () => ({ ok: false, reason: 'Not set up yet.' }),
+    collectLogs: (pageLog) =>
+      collectLogs({
+        userDataDir: app.getPath('userData'),
+        downloadsDir: app.getPath('downloads'),
+        appVersion: app.getVersion(),
+        pageLog,
+        now: new Date(),
+        listRecordings: () => recordings.list(),
+        policySummary: policyWatcher.result ? (policyWatcher.result.state === 'active' ? policyWatcher.result.summary : policyWatcher.result.reason) : undefined,
+        platform: `${process.platform} ${process.arch}`,
+        versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', node: process.versions.node },
+      }),
     isTrustedSender: (url) => isAppUrl(url, devServerUrl),
   });
   installPermissionHandlers(session.defaultSession, devServerUrl);

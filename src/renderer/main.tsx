@@ -4,12 +4,15 @@ import { WhisperlineApp } from './app';
 import { App } from './views/App';
 import { MiniApp } from './views/MiniApp';
 import { phoneStore } from './store/phoneState';
+import { pageLog } from './diagnostics/pageLog';
 
 // The mini call window is the same page with no phone of its own (views/MiniCallView.tsx).
 if (location.hash.startsWith('#/mini')) createRoot(document.getElementById('root')!).render(<MiniApp bridge={getBridge()} />);
 else startPhone();
 
 function startPhone(): void {
+  // Warnings and errors join the SIP log for "Collect logs" (redacted as they are kept).
+  pageLog.installConsoleCapture();
   const app = new WhisperlineApp(getBridge());
   // Read-only diagnostics for support and the end-to-end tests: what the headset plays, the store.
   (window as unknown as { whisperlineDiagnostics: unknown }).whisperlineDiagnostics = {

@@ -29,6 +29,7 @@ import { directContentType, pidfContentType, stateQueryBody } from '../../shared
 import { agentNs } from '../../shared/presence/agentState';
 import { superviseHeader, supervisionInfoContentType } from '../../shared/supervision/modes';
 import type { Ringer } from '../audio/ringer';
+import { pageLog } from '../diagnostics/pageLog';
 import { notify, patchCall, phoneStore, talkedMs, type CallView, type RegistrationState } from '../store/phoneState';
 
 export interface PhoneEvents {
@@ -148,6 +149,8 @@ export class Phone {
       reconnectionAttempts: 0,
       logBuiltinEnabled: false,
       logLevel: 'error',
+      // Every SIP message, redacted as it enters the page's ring buffer, for "Collect logs".
+      logConnector: pageLog.logConnector,
       delegate: {
         onInvite: (invitation) => this.onInvite(invitation),
         onMessage: (message) => this.onTeamMessage(message),

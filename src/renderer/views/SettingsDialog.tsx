@@ -2,6 +2,8 @@ import { OrgSection } from './OrgSection';
 import { AppearanceSection } from './AppearanceSection';
 import { UpdatesSection } from './UpdatesSection';
 import { HeadsetSection } from './HeadsetSection';
+import { DiagnosticsSection } from './DiagnosticsSection';
+import { pageLog } from '../diagnostics/pageLog';
 import { desktopStore } from '../store/desktopState';
 import { PbxProfileFields, profileFormOf, storedProfileOf, type PbxProfileForm } from './PbxProfileFields';
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, Stack, TextField, Typography } from '@mui/material';
@@ -119,6 +121,7 @@ export function SettingsDialog({ app, open, onClose }: { app: WhisperlineApp; op
           <HeadsetSection status={headset} onConnect={() => void app.desktop.headset.connect()} />
           <AppearanceSection app={app} />
           {update && <UpdatesSection status={update} inCall={inCall} onInstall={() => void app.desktop.installUpdate()} />}
+          <DiagnosticsSection collect={() => app.bridge.collectLogs(pageLog.lines())} />
           {error && (
             <Alert severity="error" data-testid="settings-error">
               {error}
