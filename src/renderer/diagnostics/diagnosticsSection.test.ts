@@ -17,9 +17,9 @@ async function i18nFor(lng: 'en' | 'de') {
 const keys = (o: object, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]));
 
 describe('diagnostics texts', () => {
-  it('has the same keys in English and German, all under diagnostics.*', () => {
+  it('the desktop texts (diagnostics among them) have the same keys in English and German', () => {
     expect(keys(de).sort()).toEqual(keys(en).sort());
-    expect(Object.keys(en)).toEqual(['diagnostics']);
+    expect(Object.keys(en)).toContain('diagnostics');
   });
 });
 
