@@ -74,6 +74,7 @@ it('the mini window and the notification: a call rings in both, is answered, mut
   await expect.poll(() => notifications(agent.page)).toEqual([{ title: 'Incoming call', body: 'Ext 2001', closed: true }]);
   await expect.poll(() => mini.getByTestId('mini-peer').textContent()).toBe('Ext 2001');
   await expect.poll(() => mini.getByTestId('mini-timer').textContent()).toMatch(/^0:0[1-9]$/);
+  expect(await seriousFindings(mini), 'axe on the mini window').toEqual([]);
 
   await mini.getByRole('button', { name: 'Mute' }).click();
   await expect.poll(() => agent.page.getByTestId('mute').getAttribute('class')).toContain('MuiButton-contained');
