@@ -16,7 +16,7 @@
 import type { HidCollectionLike, HidReportItemLike } from '../../src/renderer/headset/hidTelephony';
 
 /** A report item as Chromium fills it in (every member present). */
-function item(partial: Partial<HidReportItemLike> & { reportSize: number; reportCount: number }): HidReportItemLike {
+export function hidItem(partial: Partial<HidReportItemLike> & { reportSize: number; reportCount: number }): HidReportItemLike {
   return {
     isAbsolute: true,
     isArray: false,
@@ -32,7 +32,7 @@ function item(partial: Partial<HidReportItemLike> & { reportSize: number; report
     ...{ isBufferedBytes: false, isLinear: true, isVolatile: false, hasPreferredState: true, wrap: false, unitExponent: 0, unitSystem: 'none', physicalMinimum: 0, physicalMaximum: 0, strings: [] },
   } as HidReportItemLike;
 }
-const padding = (bits: number) => item({ isConstant: true, reportSize: 1, reportCount: bits });
+export const hidPadding = (bits: number) => hidItem({ isConstant: true, reportSize: 1, reportCount: bits });
 
 /**
  * The simulated headset's parsed descriptor (what `HIDDevice.collections` holds), modelled on a
@@ -48,7 +48,7 @@ export const simulatedHeadsetCollections: HidCollectionLike[] = [
     usage: 0x01,
     type: 1,
     children: [],
-    inputReports: [{ reportId: 1, items: [item({ isAbsolute: false, usages: [0x0c00e9, 0x0c00ea], reportSize: 1, reportCount: 2 }), padding(6)] }],
+    inputReports: [{ reportId: 1, items: [hidItem({ isAbsolute: false, usages: [0x0c00e9, 0x0c00ea], reportSize: 1, reportCount: 2 }), hidPadding(6)] }],
     outputReports: [],
     featureReports: [],
   },
@@ -61,15 +61,15 @@ export const simulatedHeadsetCollections: HidCollectionLike[] = [
       {
         reportId: 2,
         items: [
-          item({ usages: [0x0b0020], reportSize: 1, reportCount: 1 }),
-          item({ usages: [0x0b0097], reportSize: 1, reportCount: 1 }),
-          item({ isAbsolute: false, usages: [0x0b002f], reportSize: 1, reportCount: 1 }),
-          item({ isAbsolute: false, usages: [0x0b0021], reportSize: 1, reportCount: 1 }),
-          padding(4),
+          hidItem({ usages: [0x0b0020], reportSize: 1, reportCount: 1 }),
+          hidItem({ usages: [0x0b0097], reportSize: 1, reportCount: 1 }),
+          hidItem({ isAbsolute: false, usages: [0x0b002f], reportSize: 1, reportCount: 1 }),
+          hidItem({ isAbsolute: false, usages: [0x0b0021], reportSize: 1, reportCount: 1 }),
+          hidPadding(4),
         ],
       },
     ],
-    outputReports: [{ reportId: 2, items: [item({ usages: [0x080017, 0x080009, 0x080018], reportSize: 1, reportCount: 3 }), padding(5)] }],
+    outputReports: [{ reportId: 2, items: [hidItem({ usages: [0x080017, 0x080009, 0x080018], reportSize: 1, reportCount: 3 }), hidPadding(5)] }],
     featureReports: [],
   },
 ];

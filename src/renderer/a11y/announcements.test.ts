@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings } from '../../shared/settings';
+import { callView, signedInState } from '../store/testing/fixtures';
 import type { CallView, PhoneState } from '../store/phoneState';
 import { announcementsBetween } from './announcements';
 
-const base: PhoneState = {
-  settings: defaultSettings,
-  hasPassword: true,
-  registration: { state: 'registered', message: null, connectingAt: null, registeredAt: 1 },
-  calls: [],
-  agentState: 'ready',
-  raisedHand: null,
-  wrapUpFor: null,
-  devices: { inputs: [], outputs: [] },
-  history: [],
-  notices: [],
-  orgPolicy: null,
-  rejoinOffers: [],
-  dialRequest: null,
-  announcement: null,
-};
-const call = (over: Partial<CallView>): CallView => ({
-  id: 'c1', direction: 'inbound', remoteUri: 'sip:2001@whisperline.test', remoteName: 'Ann', state: 'ringing', muted: false, startedAt: 0,
-  answeredAt: null, dtmfSent: '', dtmfReceived: '', consultFor: null, note: null, kind: 'call', supervising: null, supervisedBy: null,
-  talkBack: false, prompts: [], ...over,
-});
+const base = signedInState;
+const call = (over: Partial<CallView>) => callView({ remoteName: 'Ann', ...over });
 const t = (key: string, vars: Record<string, string> = {}) => `${key}${Object.keys(vars).length ? ` ${JSON.stringify(vars)}` : ''}`;
 const said = (a: PhoneState['calls'], b: PhoneState['calls']) => announcementsBetween({ ...base, calls: a }, { ...base, calls: b }, t);
 

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeInput, encodeLeds, telephonyLayout, type HidCollectionLike, type HidReportItemLike } from './hidTelephony';
-import { simulatedHeadsetCollections } from '../../../tests/support/fakeHid';
+import { decodeInput, encodeLeds, telephonyLayout, type HidCollectionLike } from './hidTelephony';
+import { hidItem, hidPadding, simulatedHeadsetCollections } from '../../../tests/support/fakeHid';
 
-const item = (p: Partial<HidReportItemLike> & { reportSize: number; reportCount: number }): HidReportItemLike => ({
-  isAbsolute: true,
-  isArray: false,
-  isConstant: false,
-  isRange: false,
-  hasNull: false,
-  usages: [],
-  usageMinimum: 0,
-  usageMaximum: 0,
-  logicalMinimum: 0,
-  logicalMaximum: 1,
-  ...p,
-});
-const pad = (bits: number) => item({ isConstant: true, reportSize: 1, reportCount: bits });
+const item = hidItem;
+const pad = hidPadding;
 const view = (...bytes: number[]) => new DataView(new Uint8Array(bytes).buffer);
 
 /**

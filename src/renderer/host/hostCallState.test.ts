@@ -1,45 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../shared/settings';
-import type { CallView, PhoneState } from '../store/phoneState';
+import { callView, signedInState } from '../store/testing/fixtures';
 import { commandFor, hostCallStateOf } from './hostCallState';
 
-const base: PhoneState = {
-  settings: defaultSettings,
-  hasPassword: true,
-  registration: { state: 'registered', message: null, connectingAt: null, registeredAt: 1 },
-  calls: [],
-  agentState: 'ready',
-  raisedHand: null,
-  wrapUpFor: null,
-  devices: { inputs: [], outputs: [] },
-  history: [],
-  notices: [],
-  orgPolicy: null,
-  rejoinOffers: [],
-  dialRequest: null,
-  announcement: null,
-};
-
-const call = (over: Partial<CallView>): CallView => ({
-  id: 'c1',
-  direction: 'inbound',
-  remoteUri: 'sip:2001@whisperline.test',
-  remoteName: '',
-  state: 'ringing',
-  muted: false,
-  startedAt: 0,
-  answeredAt: null,
-  dtmfSent: '',
-  dtmfReceived: '',
-  consultFor: null,
-  note: null,
-  kind: 'call',
-  supervising: null,
-  supervisedBy: null,
-  talkBack: false,
-  prompts: [],
-  ...over,
-});
+const base = signedInState;
+const call = callView;
 
 describe('the call state the tray, notification and mini window see', () => {
   it('shows a ringing call as incoming with the caller, and answer/decline act on it', () => {

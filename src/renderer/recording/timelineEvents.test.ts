@@ -1,31 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CallView } from '../store/phoneState';
 import { callEvents } from './timelineEvents';
+import { callView } from '../store/testing/fixtures';
 
 const notice = { notifyAgent: true, allowDecline: false };
 
-function call(patch: Partial<CallView> = {}): CallView {
-  return {
-    id: 'c1',
-    direction: 'inbound',
-    remoteUri: 'sip:2001@example.test',
-    remoteName: 'Customer',
-    state: 'active',
-    muted: false,
-    startedAt: 0,
-    answeredAt: 1,
-    dtmfSent: '',
-    dtmfReceived: '',
-    consultFor: null,
-    note: null,
-    kind: 'call',
-    supervising: null,
-    supervisedBy: null,
-    talkBack: false,
-    prompts: [],
-    ...patch,
-  } as CallView;
-}
+const call = (patch: Partial<CallView> = {}): CallView =>
+  callView({ remoteUri: 'sip:2001@example.test', remoteName: 'Customer', state: 'active', answeredAt: 1, ...patch });
 
 const sup = (mode: 'listen' | 'whisper' | 'barge') => ({ supervisor: 'Ext 1101', supervisorId: '1101@example.test', mode, notice });
 

@@ -120,7 +120,8 @@ export interface RejoinOffer {
   at: number;
 }
 
-export const phoneStore = createStore<PhoneState>({
+/** Before the settings are read: no account, no calls. */
+export const initialPhoneState: PhoneState = {
   settings: null,
   hasPassword: false,
   registration: { state: 'unconfigured', message: null, connectingAt: null, registeredAt: null },
@@ -135,7 +136,9 @@ export const phoneStore = createStore<PhoneState>({
   rejoinOffers: [],
   dialRequest: null,
   announcement: null,
-});
+};
+
+export const phoneStore = createStore<PhoneState>(initialPhoneState);
 
 let noticeSeq = 0;
 export function notify(severity: NoticeSeverity, text: string): void {
