@@ -49,19 +49,16 @@ if (!app.requestSingleInstanceLock()) {
     const action = argv.find(isActionLink);
     if (action) return void shell?.host.handleLink(action);
     const uri = argv.find((a) => /^(sip|sips|tel):/i.test(a));
-    const win = windows.get('agent') ?? [...windows.values()][0];
     if (uri) dial(uri);
-    if (win) {
-      if (win.isMinimized()) win.restore();
-      win.focus();
-    }
+    shell?.host.act('show');
   });
   app.on('open-url', (event, url) => {
     event.preventDefault();
     if (isActionLink(url)) shell?.host.handleLink(url);
     else dial(url);
   });
-  for (const scheme of ['sip', 'tel']) app.setAsDefaultProtocolClient(scheme);
+  // whisperline: carries a Windows toast's Answer / Decline back to this app (desktop/incomingNotifier.ts).
+  for (const scheme of ['sip', 'tel', actionScheme]) app.setAsDefaultProtocolClient(scheme);
   // Never accept a bad certificate; tell the page why its wss:// connection failed.
   app.on('certificate-error', (event, webContents, url, error, _certificate, callback) => {
     event.preventDefault();

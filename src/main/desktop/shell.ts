@@ -3,7 +3,7 @@ import { ipcChannels, type CallAction, type HostCallState } from '../../shared/b
 import { hostTextFor } from '../../shared/i18n/hostText';
 import { registerGlobalShortcuts, callShortcuts } from '../shortcuts';
 import { CallHost, type MiniWindowLike } from './callHost';
-import { actionScheme, IncomingCallNotifier } from './incomingNotifier';
+import { IncomingCallNotifier } from './incomingNotifier';
 import { TrayPresence } from './trayPresence';
 
 export interface ShellOptions {
@@ -84,9 +84,6 @@ export function createDesktopShell(options: ShellOptions): { host: CallHost; dis
     },
     act: (a, callId) => host.act(a, callId),
   });
-  // Windows toast buttons open whisperline: links (handled in index.ts's second-instance).
-  app.setAsDefaultProtocolClient(actionScheme);
-
   const host: CallHost = new CallHost({
     tray,
     notifier,

@@ -13,6 +13,8 @@ export function linkCallHost(
   bridge: WhisperlineBridge,
   phone: CallControl,
   display: () => HostCallState['display'],
+  /** In-page followers of the same state (the headset's LEDs), told only when it changes. */
+  onChange: (state: HostCallState) => void = () => undefined,
 ): { act(action: CallAction, callId?: string | null): void; publish(): void } {
   let published: HostCallState | null = null;
   const publish = () => {
@@ -20,6 +22,7 @@ export function linkCallHost(
     if (sameHostCallState(published, next)) return;
     published = next;
     bridge.publishCallState(next);
+    onChange(next);
   };
   phoneStore.subscribe(publish);
   publish();

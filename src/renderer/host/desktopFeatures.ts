@@ -9,7 +9,6 @@ import { watchAnnouncements } from '../a11y/announcements';
 import { linkCallHost } from './callHostLink';
 import { watchCallKeys } from '../input/callKeys';
 import { HeadsetControl, headsetStateOf, navigatorHid } from '../headset/headsetControl';
-import { hostCallStateOf } from './hostCallState';
 
 const media = (q: string) => typeof matchMedia === 'function' && matchMedia(q).matches;
 
@@ -24,23 +23,26 @@ export class DesktopFeatures {
   readonly headset: HeadsetControl;
 
   constructor(private readonly bridge: WhisperlineBridge, private readonly phone: Phone) {
-    this.link = linkCallHost(bridge, phone, () => ({
-      language: i18n.language === 'de' ? 'de' : 'en',
-      highContrast: wantsHighContrast(phoneStore.get().settings?.contrast ?? 'auto', media),
-    }));
-    i18n.on('languageChanged', () => this.link.publish());
-    watchAnnouncements((key, vars) => t(key, { ns: 'desktop', ...vars }));
-    watchCallKeys((action) => this.act(action));
     this.headset = new HeadsetControl(navigatorHid(), {
       answer: () => this.act('answer'),
       hangup: () => this.act('hangup'),
       toggleMute: () => this.act('toggle-mute'),
       toggleHold: () => this.act('toggle-hold'),
     });
-    // The headset's LEDs follow the calls (its hook state too: many headsets echo the off-hook LED).
-    const toHeadset = () => this.headset.update(headsetStateOf(hostCallStateOf(phoneStore.get())));
-    phoneStore.subscribe(toHeadset);
-    toHeadset();
+    // The headset's LEDs follow the same call state as the tray (its hook state too: many headsets
+    // echo the off-hook LED), computed once per change.
+    this.link = linkCallHost(
+      bridge,
+      phone,
+      () => ({
+        language: i18n.language === 'de' ? 'de' : 'en',
+        highContrast: wantsHighContrast(phoneStore.get().settings?.contrast ?? 'auto', media),
+      }),
+      (state) => this.headset.update(headsetStateOf(state)),
+    );
+    i18n.on('languageChanged', () => this.link.publish());
+    watchAnnouncements((key, vars) => t(key, { ns: 'desktop', ...vars }));
+    watchCallKeys((action) => this.act(action));
     void this.headset.restore();
     bridge.onDialRequest((uri) => this.requestDial(uri));
     void bridge.getUpdateStatus().then((update) => desktopStore.update((s) => ({ ...s, update })));

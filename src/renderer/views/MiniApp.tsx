@@ -3,13 +3,14 @@ import type { HostCallState, WhisperlineBridge } from '../../shared/bridge';
 import { setLanguage } from '../i18n';
 import { MiniCallView } from './MiniCallView';
 
-/** The mini window's page: language and contrast follow what the agent's window publishes. */
+/** The mini window's page: the agent window's published state, language and contrast included. */
 export function MiniApp({ bridge }: { bridge: WhisperlineBridge }) {
-  const [display, setDisplay] = useState<HostCallState['display']>({ language: 'en', highContrast: false });
-  useEffect(() => bridge.onHostCallState((s) => setDisplay(s.display)), [bridge]);
+  const [state, setState] = useState<HostCallState | null>(null);
+  useEffect(() => bridge.onHostCallState(setState), [bridge]);
+  const language = state?.display.language ?? 'en';
   useEffect(() => {
-    setLanguage(display.language);
+    setLanguage(language);
     document.title = 'Whisperline';
-  }, [display.language]);
-  return <MiniCallView bridge={bridge} highContrast={display.highContrast} />;
+  }, [language]);
+  return <MiniCallView state={state} act={(a) => bridge.sendCallAction(a)} />;
 }

@@ -1,8 +1,7 @@
 import { Box, Button, CssBaseline, Stack, ThemeProvider, Typography } from '@mui/material';
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import '../i18n';
-import type { CallAction, HostCallState, WhisperlineBridge } from '../../shared/bridge';
+import type { CallAction, HostCallState } from '../../shared/bridge';
 import { useElapsed } from './useElapsed';
 import { themeFor } from './theme';
 
@@ -11,12 +10,10 @@ import { themeFor } from './theme';
  * the CRM. It holds no phone of its own; the agent's window publishes its state and carries out
  * the buttons (through the host, or in the web build a BroadcastChannel).
  */
-export function MiniCallView({ bridge, highContrast }: { bridge: WhisperlineBridge; highContrast: boolean }) {
-  const [state, setState] = useState<HostCallState | null>(null);
+export function MiniCallView({ state, act }: { state: HostCallState | null; act: (action: CallAction) => void }) {
   const { t, i18n } = useTranslation('desktop');
-  useEffect(() => bridge.onHostCallState(setState), [bridge]);
   const elapsed = useElapsed(state?.active?.connectedAt ?? null);
-  const act = (a: CallAction) => bridge.sendCallAction(a);
+  const highContrast = state?.display.highContrast ?? false;
   const active = state?.active ?? null;
   const incoming = state?.incoming ?? null;
   return (
