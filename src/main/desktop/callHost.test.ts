@@ -118,6 +118,14 @@ describe('incoming-call notification', () => {
     expect(acted).toHaveLength(1);
   });
 
+  it("a toast link captured in one run opens nothing after a restart (the token is new each run)", () => {
+    const before = new IncomingCallNotifier({ platform: 'win32', create: () => new FakeNotification({} as NotificationOptions), act: () => undefined });
+    const after = new IncomingCallNotifier({ platform: 'win32', create: () => new FakeNotification({} as NotificationOptions), act: () => undefined });
+    const captured = before.actionUrl('answer', 'call-1');
+    expect(before.parseActionUrl(captured)).toEqual({ action: 'answer', callId: 'call-1' });
+    expect(after.parseActionUrl(captured)).toBeNull();
+  });
+
   it('a notification the OS refuses does not stop the call', () => {
     const notifier = new IncomingCallNotifier({ platform: 'linux', create: () => { throw new Error('no notification daemon'); }, act: () => undefined });
     expect(() => notifier.update(ringing, en)).not.toThrow();
