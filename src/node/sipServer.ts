@@ -28,6 +28,11 @@ export interface SipServer {
    * --ignore-certificate-errors-spki-list (trusts this one key, not every certificate).
    */
   readonly tlsSpki: string | null;
+  /**
+   * Plain SIP over UDP on 127.0.0.1 (a trunk-style client such as baresip sends plain RTP G.711),
+   * where the server has been started with it; undefined otherwise.
+   */
+  readonly sipUdpPort?: number;
   /** Everything Kamailio printed, for test failure messages. */
   log(): string;
   restart(): Promise<void>;
