@@ -675,6 +675,8 @@ export class Phone {
     const body = info.request.body ?? '';
     const type = info.request.getHeader('content-type') ?? '';
     if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
+      // Answer by the method the other app used: it is the one the PBX between us relays.
+      entry.legMethod = 'INFO';
       void this.supervision.onSupervisionRequest(entry, replyTo(info), body);
       return;
     }
@@ -711,6 +713,7 @@ export class Phone {
   private onMessage(entry: CallEntry, message: Message): void {
     const type = message.request.getHeader('content-type') ?? '';
     if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
+      entry.legMethod = 'MESSAGE';
       void this.supervision.onSupervisionRequest(entry, replyTo(message), message.request.body ?? '');
       return;
     }
