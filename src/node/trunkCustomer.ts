@@ -128,13 +128,35 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
   await writeFile(join(dir, 'accounts'), accountLine);
   await writeFile(join(dir, 'contacts'), '');
 
+  let registration = 'unknown' as 'unknown' | 'ok' | 'failed';
+  /** Set by events as they arrive (read through this so the compiler does not narrow it). */
+  const registrationNow = () => registration;
+  let registrationReason = '';
   let output = '';
   const record = (s: string) => {
     output = (output + s).slice(-300_000);
   };
+  // baresip prints each registration's outcome ("2001@domain: {0/UDP/v4} 200 OK (server) [1 binding]",
+  // or a refusal with its status): read too, since the first may come before the control socket is up.
+  const watchRegistration = (text: string) => {
+    for (const m of text.matchAll(/(?:\{\d+\/UDP\/v[46]\}|reg: \S+:)\s+(\d{3})\s+([^\n(]*)/g)) {
+      const status = Number(m[1]);
+      if (status >= 200 && status < 300) registration = 'ok';
+      else if (status >= 300 && registration !== 'ok') {
+        registration = 'failed';
+        registrationReason = `${status} ${m[2].trim()}`;
+      }
+    }
+  };
   const proc: ChildProcess = spawn(install.binary, ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
-  proc.stdout!.on('data', (b: Buffer) => record(b.toString()));
-  proc.stderr!.on('data', (b: Buffer) => record(b.toString()));
+  proc.stdout!.on('data', (b: Buffer) => {
+    record(b.toString());
+    watchRegistration(b.toString());
+  });
+  proc.stderr!.on('data', (b: Buffer) => {
+    record(b.toString());
+    watchRegistration(b.toString());
+  });
   let exited = false;
   const exit = new Promise<void>((resolve) =>
     proc.once('exit', (code, signal) => {
@@ -146,8 +168,6 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
   proc.once('error', (e) => record(`\n(spawn failed: ${e.message})\n`));
 
   const events: TrunkEvent[] = [];
-  let registration: 'unknown' | 'ok' | 'failed' = 'unknown';
-  let registrationReason = '';
   let callState: TrunkCallState = 'idle';
   let muted = false;
   const pending = new Map<string, { resolve: (v: { ok: boolean; data: string }) => void }>();
@@ -223,7 +243,7 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
       if (!socket || exited) return reject(new Error(`baresip is not running (${name} ${params}):\n${output.slice(-3000)}`));
       const token = `wl${++tokenSeq}`;
       const json = JSON.stringify({ command: name, params, token });
-      record(`\n[command] ${name} ${params}\n`);
+      if (name !== 'reginfo') record(`\n[command] ${name} ${params}\n`);
       const timer = setTimeout(() => {
         pending.delete(token);
         reject(new Error(`baresip did not answer "${name} ${params}" within 10 s:\n${output.slice(-3000)}`));
@@ -304,16 +324,19 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
   socket.on('data', onData);
   socket.on('error', (e) => record(`\n(ctrl_tcp socket: ${e.message})\n`));
   // The first REGISTER may be answered before the control socket is up (no event then): ask.
-  while (registration === 'unknown' && !exited && Date.now() < deadline) {
+  while (registrationNow() === 'unknown' && !exited && Date.now() < deadline) {
     const info = await command('reginfo').catch(() => ({ ok: false, data: '' }));
     info.data = info.data.replace(/\x1b\[[0-9;]*m/g, '');
-    record(`\n[reginfo] ${info.data}\n`);
-    if (registration === 'unknown' && /\b200\b|\bOK\b/.test(info.data) && !/\bzombie\b/i.test(info.data)) registration = 'ok';
-    if (registration === 'unknown') await sleep(200);
+    if (registrationNow() === 'unknown' && /\sERR\s/.test(info.data)) {
+      registration = 'failed';
+      registrationReason ||= 'the registrar refused it';
+    }
+    if (registrationNow() === 'unknown' && /\b200\b|\bOK\b/.test(info.data) && !/\bzombie\b/i.test(info.data)) registration = 'ok';
+    if (registrationNow() === 'unknown') await sleep(200);
   }
-  if (registration !== 'ok') {
+  if (registrationNow() !== 'ok') {
     const why =
-      registration === 'failed'
+      registrationNow() === 'failed'
         ? `was refused by the server (${registrationReason || 'no reason given'}): check the account ${account} and its password`
         : exited
           ? 'exited before registering'
