@@ -65,10 +65,14 @@ export function pingRtpEngine(ngPort: number, timeoutMs = 500): Promise<boolean>
   });
 }
 
-/** A random even RTP range per instance, below Linux's ephemeral ports and apart from Asterisk's (10000–32000). */
+/**
+ * A random even RTP range per instance in 20000–29999: below Linux's ephemeral ports (32768+) and
+ * the system rtpengine's default range (30000–40000). A port Asterisk's random range already holds
+ * is skipped by rtpengine.
+ */
 function rtpRange(): { portMin: number; portMax: number } {
   const size = 200;
-  const portMin = 33_000 - 2 * Math.floor((Math.random() * (33_000 - 20_000 - size)) / 2) - size;
+  const portMin = 20_000 + 2 * Math.floor((Math.random() * (10_000 - size)) / 2);
   return { portMin, portMax: portMin + size - 1 };
 }
 
