@@ -278,25 +278,26 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
 
   // The heard audio's growth against the wall clock, so a window of time maps to the samples that
   // arrived in it (no RTP at all, as when a PBX holds the line, is silence, not the last thing heard).
-  let wav: { path: string; dataStart: number; rate: number; channels: number } | null = null;
+  // baresip opens a new dump file whenever it sets up the call's audio again (a re-INVITE may do
+  // that), named after the second it did so: the one written last is what is being heard now, and
+  // a file that is new (another inode) or shorter than before starts the history again.
+  let wav: { path: string; ino: number; dataStart: number; rate: number; channels: number } | null = null;
   const growth: Array<{ at: number; bytes: number }> = [];
-  const findWav = async () => {
-    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('-dec.wav')).sort();
-    const newest = names.at(-1);
-    if (!newest) return null;
-    const path = join(dir, newest);
-    if (wav?.path === path) return wav;
-    const header = await readWavHeader(path);
-    if (!header) return null;
-    wav = { path, ...header };
-    growth.length = 0;
-    return wav;
-  };
   const poll = async () => {
-    const w = await findWav();
-    if (!w) return;
-    const size = (await stat(w.path).catch(() => null))?.size ?? 0;
-    growth.push({ at: Date.now(), bytes: Math.max(0, size - w.dataStart) });
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('-dec.wav'));
+    const files = (await Promise.all(names.map(async (n) => ({ path: join(dir, n), st: await stat(join(dir, n)).catch(() => null) })))).filter((f) => f.st);
+    files.sort((a, b) => a.st!.mtimeMs - b.st!.mtimeMs || a.path.localeCompare(b.path));
+    const newest = files.at(-1);
+    if (!newest) return;
+    const { ino, size } = newest.st!;
+    const last = growth.at(-1);
+    if (!wav || wav.path !== newest.path || wav.ino !== ino || (last && size - wav.dataStart < last.bytes)) {
+      const header = await readWavHeader(newest.path);
+      if (!header) return;
+      wav = { path: newest.path, ino, ...header };
+      growth.length = 0;
+    }
+    growth.push({ at: Date.now(), bytes: Math.max(0, size - wav.dataStart) });
     if (growth.length > 6000) growth.splice(0, 1000);
   };
   let polling = false;
@@ -347,7 +348,7 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
 
   const readWindow = async (windowMs: number): Promise<{ samples: Float32Array; rate: number }> => {
     await poll();
-    const w = wav as { path: string; dataStart: number; rate: number; channels: number } | null;
+    const w = wav as { path: string; ino: number; dataStart: number; rate: number; channels: number } | null;
     const rate = w?.rate ?? 8000;
     const expected = Math.round((windowMs / 1000) * rate);
     const out = new Float32Array(expected);
