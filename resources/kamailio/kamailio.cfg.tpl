@@ -99,11 +99,13 @@ modparam("pua_dialoginfo", "override_lifetime", 7300)
 # What rtpengine makes of an SDP body, by who receives it. A WebRTC peer gets ICE (rtpengine's
 # own candidates, on loopback), DTLS-SRTP with rtpengine in the passive role (the browser starts
 # the handshake), AVPF with RTCP multiplexed on the RTP port, and an a=mid; no SDES keys (WebRTC
-# uses DTLS only). A plain SIP peer gets RTP/AVP: no ICE, no DTLS, RTCP on its own port.
+# uses DTLS only). A plain SIP peer gets RTP/AVP: no ICE, no crypto, RTCP on its own port. (Not
+# DTLS=off there: that turns DTLS off for the whole call, the WebRTC side too, which then never
+# gets its DTLS-SRTP keys: "SRTP output wanted, but no crypto suite was negotiated".)
 # trust-address: use the addresses in the SDP (all loopback here), not the SIP message's source.
 # replace-origin / replace-session-connection: o= and c= name rtpengine, which now carries the media.
 #!define RTPE_TO_WS "trust-address replace-origin replace-session-connection ICE=force DTLS=passive RTP/SAVPF SDES-off rtcp-mux-require generate-mid"
-#!define RTPE_TO_UDP "trust-address replace-origin replace-session-connection ICE=remove DTLS=off RTP/AVP SDES-off rtcp-mux-demux"
+#!define RTPE_TO_UDP "trust-address replace-origin replace-session-connection ICE=remove RTP/AVP SDES-off rtcp-mux-demux"
 #!endif
 
 event_route[htable:mod-init] {
