@@ -104,7 +104,11 @@ modparam("pua_dialoginfo", "override_lifetime", 7300)
 # gets its DTLS-SRTP keys: "SRTP output wanted, but no crypto suite was negotiated".)
 # trust-address: use the addresses in the SDP (all loopback here), not the SIP message's source.
 # replace-origin / replace-session-connection: o= and c= name rtpengine, which now carries the media.
-#!define RTPE_TO_WS "trust-address replace-origin replace-session-connection ICE=force DTLS=passive RTP/SAVPF SDES-off rtcp-mux-require generate-mid"
+#!define RTPE_OFFER_TO_WS "trust-address replace-origin replace-session-connection ICE=force DTLS=passive UDP/TLS/RTP/SAVPF SDES-off rtcp-mux-require generate-mid"
+# An answer to a WebRTC offerer keeps the offerer's own protocol (UDP/TLS/RTP/SAVPF): naming one
+# there (RTP/SAVPF) made rtpengine expect SDES keys, and SDES-off left none ("SRTP output wanted,
+# but no crypto suite was negotiated": the browser's DTLS never completed).
+#!define RTPE_ANSWER_TO_WS "trust-address replace-origin replace-session-connection ICE=force DTLS=passive SDES-off"
 #!define RTPE_TO_UDP "trust-address replace-origin replace-session-connection ICE=remove RTP/AVP SDES-off rtcp-mux-demux"
 #!endif
 
@@ -286,7 +290,7 @@ route[MEDIA_OFFER] {
 	add_rr_param(";rtpe=1");
 	if ($var(tows) == 1) {
 		setflag(FLT_TOWS);
-		$var(ok) = rtpengine_offer(RTPE_TO_WS);
+		$var(ok) = rtpengine_offer(RTPE_OFFER_TO_WS);
 	} else {
 		$var(ok) = rtpengine_offer(RTPE_TO_UDP);
 	}
@@ -314,13 +318,13 @@ route[MEDIA_INDIALOG] {
 		setflag(FLT_BRIDGE);
 		if ($var(tows) == 1) {
 			setflag(FLT_TOWS);
-			rtpengine_offer(RTPE_TO_WS);
+			rtpengine_offer(RTPE_OFFER_TO_WS);
 		} else {
 			rtpengine_offer(RTPE_TO_UDP);
 		}
 		t_on_reply("MEDIA_REPLY");
 	} else if (is_method("ACK")) {
-		if ($var(tows) == 1) rtpengine_answer(RTPE_TO_WS);
+		if ($var(tows) == 1) rtpengine_answer(RTPE_ANSWER_TO_WS);
 		else rtpengine_answer(RTPE_TO_UDP);
 	}
 }
@@ -330,7 +334,7 @@ onreply_route[MEDIA_REPLY] {
 	if (!isflagset(FLT_BRIDGE) || !has_body("application/sdp")) return;
 	if (status =~ "^(18[0-9]|2[0-9][0-9])$") {
 		if (isflagset(FLT_TOWS)) rtpengine_answer(RTPE_TO_UDP);
-		else rtpengine_answer(RTPE_TO_WS);
+		else rtpengine_answer(RTPE_ANSWER_TO_WS);
 	}
 }
 
