@@ -134,7 +134,8 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
   let registrationReason = '';
   let output = '';
   const record = (s: string) => {
-    output = (output + s).slice(-300_000);
+    // Not baresip's status line ("[0:00:09] audio=64000/64000 (bit/s)"), printed many times a second.
+    output = (output + s.replace(/\[\d+:\d\d:\d\d\] audio=\S+ \(bit\/s\)\s*/g, '')).slice(-300_000);
   };
   // baresip prints each registration's outcome ("2001@domain: {0/UDP/v4} 200 OK (server) [1 binding]",
   // or a refusal with its status): read too, since the first may come before the control socket is up.
@@ -192,6 +193,7 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
     if (!msg.event) return;
     const type = String(msg.type);
     events.push({ ...msg, type, at: Date.now() });
+    if (type === 'CALL_RTCP') return;
     record(`\n[event] ${type} ${String(msg.param ?? msg.peeruri ?? '')}\n`);
     switch (type) {
       case 'REGISTER_OK':
