@@ -95,6 +95,10 @@ export async function startRtpEngine(options: { logLevel?: number } = {}): Promi
     `--port-max=${portMax}`,
     `--pidfile=${join(dir, 'rtpengine.pid')}`,
     '--num-threads=2',
+    // Towards a browser that offered a=setup:actpass, rtpengine picks its DTLS role when it sees the
+    // offer; without this it picked active while the answer (DTLS=passive) told the browser
+    // rtpengine was passive: both waited for the other's hello, ICE connected, DTLS never did.
+    '--dtls-passive',
     '--delete-delay=0',
     // An idle call (held, or the far side gone) is kept as long as a real one would be.
     '--timeout=600',
