@@ -422,7 +422,10 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
       return Object.fromEntries(freqs.map((f) => [f, a.tones[f].median]));
     },
     events: () => [...events],
-    log: () => output,
+    log: () => {
+      const g = growth.at(-1);
+      return `${output}\n(heard audio: ${wav ? `${wav.path} ino ${wav.ino}, ${g?.bytes ?? 0} bytes at ${g ? new Date(g.at).toISOString() : '-'}, ${growth.length} samples of growth` : 'no dump file yet'})\n`;
+    },
     stop,
   };
 }
