@@ -16,9 +16,12 @@ function have(cmd) {
 /**
  * Debian packages: kamailio (+ WebSocket module) for the local SIP server, chromium for the web build
  * and tests; with `syslog` (tests only: on a desktop the package also starts a system service) rsyslog
- * for the audit-forwarding test against a real syslog daemon.
+ * for the audit-forwarding test against a real syslog daemon; with `trunk` (tests only) baresip-core
+ * (the PSTN-style customer: a SIP client on plain RTP G.711) and rtpengine-daemon (Kamailio's
+ * WebRTC <-> RTP media bridge; the tests run their own on loopback ports, so the system service the
+ * package starts is stopped and disabled right after installing it).
  */
-export function ensureSystemPackages({ chromium = true, syslog = false } = {}) {
+export function ensureSystemPackages({ chromium = true, syslog = false, trunk = false } = {}) {
   const wanted = [];
   if (!have('kamailio')) wanted.push('kamailio');
   if (!kamailioModuleDirs.some((d) => existsSync(join(d, 'websocket.so')))) wanted.push('kamailio-websocket-modules');
@@ -28,8 +31,11 @@ export function ensureSystemPackages({ chromium = true, syslog = false } = {}) {
   if (!have('openssl')) wanted.push('openssl');
   if (chromium && !existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) wanted.push('chromium');
   if (syslog && !existsSync('/usr/sbin/rsyslogd')) wanted.push('rsyslog');
+  if (trunk && !existsSync('/usr/bin/baresip')) wanted.push('baresip-core');
+  const rtpengineNew = trunk && !existsSync('/usr/bin/rtpengine');
+  if (rtpengineNew) wanted.push('rtpengine-daemon');
   if (wanted.length === 0) return;
-  console.log(`[setup] Installing Debian packages: ${wanted.join(' ')} (local SIP server, browser, syslog daemon).`);
+  console.log(`[setup] Installing Debian packages: ${wanted.join(' ')} (local SIP server, browser, syslog daemon, trunk customer and media relay).`);
   const sudo = process.getuid?.() === 0 ? '' : have('sudo') ? 'sudo ' : null;
   if (sudo === null) {
     console.error(`[setup] Not root and no sudo: please run  apt-get install -y ${wanted.join(' ')}`);
@@ -38,6 +44,12 @@ export function ensureSystemPackages({ chromium = true, syslog = false } = {}) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execSync(`${sudo}apt-get update -qq`, { stdio: 'inherit', env });
   execSync(`${sudo}apt-get install -y -qq --no-install-recommends ${wanted.join(' ')}`, { stdio: 'inherit', env });
+  // Debian's rtpengine-daemon starts a system-wide rtpengine (every interface, ports 30000-40000,
+  // ng on localhost:2223). Nothing here uses it: each test starts its own on loopback.
+  if (rtpengineNew && existsSync('/run/systemd/system')) {
+    console.log('[setup] Stopping and disabling the system rtpengine-daemon service the package started (the tests run their own on loopback).');
+    spawnSync('sh', ['-c', `${sudo}systemctl disable --now rtpengine-daemon.service`], { stdio: 'inherit' });
+  }
 }
 
 /** npm ci when node_modules is missing or older than package-lock.json. Install scripts stay as package.json allows. */

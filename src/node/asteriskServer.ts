@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { networkInterfaces, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeUdpPort } from './rtpengine';
 import { canConnect, freeLoopbackPort, type SipServer } from './sipServer';
 
 /**
@@ -40,6 +41,17 @@ export interface AsteriskServerOptions {
    * app-mixed hook stays: it is the one setting the README documents.
    */
   stock?: boolean;
+  /**
+   * Also a plain SIP/UDP transport on 127.0.0.1 (a free port: `sipUdpPort`), as any PBX facing a
+   * trunk or desk phones has. Implied by `plainRtpAccounts`.
+   */
+  sipUdp?: boolean;
+  /**
+   * Accounts that are plain SIP phones or trunk-style clients rather than WebRTC ones: on the UDP
+   * transport, plain RTP G.711 (no ICE, no DTLS, no AVPF). Asterisk bridges their calls with the
+   * WebRTC accounts itself.
+   */
+  plainRtpAccounts?: string[];
 }
 
 export type AsteriskInstall =
@@ -83,12 +95,12 @@ function confValue(value: string): string {
   return value;
 }
 
-function pjsipAccounts(accounts: Record<string, string>): string {
+function pjsipAccounts(accounts: Record<string, string>, plainRtp: string[] = []): string {
   return Object.entries(accounts)
     .map(([user, pass]) => {
       const u = confValue(user);
       return [
-        `[${u}](wl-endpoint)`,
+        `[${u}](${plainRtp.includes(user) ? 'wl-endpoint-rtp' : 'wl-endpoint'})`,
         `auth = ${u}`,
         `aors = ${u}`,
         `callerid = ${u} <${u}>`,
@@ -146,12 +158,15 @@ export async function renderAsteriskConfig(opts: {
   supervisionHook: boolean;
   httpEnabled: boolean;
   stock?: boolean;
+  /** The plain SIP/UDP transport's port, if any, and the accounts on plain RTP. */
+  udpPort?: number;
+  plainRtpAccounts?: string[];
 }): Promise<RenderedAsteriskConfig> {
   const files: Record<string, string> = {};
   const names = (await readdir(templateDir)).filter((n) => n.endsWith('.conf') && (opts.supervisionHook || n !== 'extensions_whisperline.conf'));
   for (const name of names) {
     const template = await readFile(join(templateDir, name), 'utf8');
-    const accounts = name === 'pjsip.conf' ? pjsipAccounts(opts.accounts) : name.startsWith('extensions') ? dialplanAccounts(opts.accounts) : '';
+    const accounts = name === 'pjsip.conf' ? pjsipAccounts(opts.accounts, opts.plainRtpAccounts) : name.startsWith('extensions') ? dialplanAccounts(opts.accounts) : '';
     files[name] = template
       .replaceAll('{{DIR}}', opts.dir)
       .replaceAll('{{PREFIX}}', opts.install.prefix)
@@ -167,6 +182,7 @@ export async function renderAsteriskConfig(opts: {
       .replaceAll('{{HTTP_ENABLED}}', opts.httpEnabled ? 'yes' : 'no')
       // Our own settings; a stock install has the line commented out (Asterisk's default applies).
       .replaceAll('{{SHIPPED}}', opts.stock ? ';(stock install: not set) ' : '')
+      .replaceAll('{{UDP_TRANSPORT}}', opts.udpPort ? `[transport-udp]\ntype = transport\nprotocol = udp\nbind = 127.0.0.1:${opts.udpPort}\n` : '')
       .replaceAll('{{ACCOUNTS}}', accounts);
   }
   return { files };
@@ -191,6 +207,9 @@ export async function startAsteriskServer(options: AsteriskServerOptions): Promi
   const logFile = join(dir, 'log/asterisk.log');
   const gateWebSocket = options.webSocketAfterBoot ?? true;
   let renderHttp: (enabled: boolean) => Promise<void> = async () => undefined;
+  const plainRtpAccounts = options.plainRtpAccounts ?? [];
+  for (const a of plainRtpAccounts) if (!(a in options.accounts)) throw new Error(`plainRtpAccounts names ${a}, which is not an account`);
+  const udpPort = options.sipUdp || plainRtpAccounts.length ? await freeUdpPort() : undefined;
   try {
     for (const sub of ['varlib', 'db', 'keys', 'data', 'agi', 'spool', 'run', 'log', 'cache']) await mkdir(join(dir, sub));
     for (const sub of ['documentation', 'sounds']) {
@@ -210,6 +229,8 @@ export async function startAsteriskServer(options: AsteriskServerOptions): Promi
         supervisionHook: options.supervisionHook ?? true,
         httpEnabled,
         stock: options.stock ?? false,
+        udpPort,
+        plainRtpAccounts,
       });
     renderHttp = async (enabled) => writeFile(join(dir, 'http.conf'), (await render(enabled)).files['http.conf']);
     const { files } = await render(!gateWebSocket);
@@ -310,6 +331,7 @@ export async function startAsteriskServer(options: AsteriskServerOptions): Promi
     domain,
     wsUrl: `ws://${options.stock ? 'localhost' : '127.0.0.1'}:${port}/ws`,
     tlsSpki: null,
+    sipUdpPort: udpPort,
     log,
     async restart() {
       await halt();

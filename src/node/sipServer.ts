@@ -1,10 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRtpEngine, freeUdpPort, type RtpEngine } from './rtpengine';
 
 /**
  * A real Kamailio (registrar + proxy, SIP over WebSocket) on a loopback port, for tests and the
@@ -17,6 +18,13 @@ export interface SipServerOptions {
   debugLevel?: number;
   /** SIP over secure WebSocket (wss://) with a throwaway self-signed certificate, instead of ws://. */
   tls?: boolean;
+  /**
+   * Also listen on plain SIP/UDP (127.0.0.1, a free port: `sipUdpPort`) for trunk-style clients
+   * sending plain RTP G.711, and bridge the media of calls between them and WebSocket (WebRTC)
+   * clients through a real rtpengine started beside Kamailio (src/node/rtpengine.ts). Calls between
+   * two WebSocket clients stay peer to peer. Default false: Kamailio exactly as without it.
+   */
+  rtpengine?: boolean;
 }
 
 export interface SipServer {
@@ -71,7 +79,14 @@ function kamailioString(value: string): string {
   return value;
 }
 
-type RenderOptions = Required<Omit<SipServerOptions, 'port' | 'tls'>> & { port: number; puaPort: number; dbDir: string; tlsConfig?: string };
+type RenderOptions = Required<Omit<SipServerOptions, 'port' | 'tls' | 'rtpengine'>> & {
+  port: number;
+  puaPort: number;
+  dbDir: string;
+  tlsConfig?: string;
+  /** Plain SIP/UDP port and rtpengine's ng control port (the `rtpengine` option). */
+  media?: { udpPort: number; ngPort: number };
+};
 
 export async function renderConfig(opts: RenderOptions): Promise<string> {
   const template = await readFile(templatePath, 'utf8');
@@ -83,6 +98,9 @@ export async function renderConfig(opts: RenderOptions): Promise<string> {
   return template
     .replace('{{SIP_LISTEN}}', listen)
     .replace('{{TLS_MODULE}}', tlsModule)
+    .replace('{{DEFINES}}', opts.media ? '#!define WITH_RTPENGINE' : '')
+    .replaceAll('{{UDP_PORT}}', String(opts.media?.udpPort ?? 0))
+    .replaceAll('{{RTPENGINE_NG_PORT}}', String(opts.media?.ngPort ?? 0))
     .replaceAll('{{PORT}}', String(opts.port))
     .replaceAll('{{PUA_PORT}}', String(opts.puaPort))
     .replaceAll('{{DBDIR}}', opts.dbDir)
@@ -100,7 +118,19 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
   const puaPort = await freeLoopbackPort();
   const moduleDir = await findModuleDir();
   const tls = options.tls ? await selfSignedTls(dir, moduleDir) : null;
-  await writeFile(cfg, await renderConfig({ accounts: options.accounts, domain, port, puaPort, dbDir, debugLevel: options.debugLevel ?? 1, tlsConfig: tls?.config }));
+  let rtpengine: RtpEngine | null = null;
+  let media: { udpPort: number; ngPort: number } | undefined;
+  if (options.rtpengine) {
+    await access(join(moduleDir, 'rtpengine.so')).catch(() => {
+      throw new Error(`Kamailio's rtpengine module (rtpengine.so) is missing from ${moduleDir}; it ships in the kamailio package.`);
+    });
+    rtpengine = await startRtpEngine().catch(async (e) => {
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    });
+    media = { udpPort: await freeUdpPort(), ngPort: rtpengine.ngPort };
+  }
+  await writeFile(cfg, await renderConfig({ accounts: options.accounts, domain, port, puaPort, dbDir, debugLevel: options.debugLevel ?? 1, tlsConfig: tls?.config, media }));
   let output = '';
   let child: ChildProcess | null = null;
 
@@ -136,13 +166,20 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
     for (let i = 0; i < 100 && (await canConnect(port)); i++) await new Promise((r) => setTimeout(r, 50));
   };
 
-  await launch();
+  try {
+    await launch();
+  } catch (e) {
+    await rtpengine?.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     port,
     domain,
     wsUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}`,
     tlsSpki: tls?.spki ?? null,
-    log: () => output,
+    sipUdpPort: media?.udpPort,
+    log: () => (rtpengine ? `${output}\n--- rtpengine ---\n${rtpengine.log()}` : output),
     async restart() {
       await halt();
       // Kamailio's pua module dumps its table at shutdown and reloads it at start; under load the
@@ -153,6 +190,7 @@ export async function startSipServer(options: SipServerOptions): Promise<SipServ
     },
     async stop() {
       await halt();
+      await rtpengine?.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
