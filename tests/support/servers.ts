@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { findAsterisk } from '../../src/node/asteriskServer';
+import { findFreeswitch } from '../../src/node/freeswitchServer';
 import type { PbxKind } from '../../src/node/pbx';
 
 export interface ServerCase {
@@ -11,10 +12,12 @@ export interface ServerCase {
 }
 
 export const asterisk = findAsterisk();
+export const freeswitch = findFreeswitch();
 
 export const servers: ServerCase[] = [
   { kind: 'kamailio', name: 'Kamailio', skip: null },
   { kind: 'asterisk', name: 'Asterisk', skip: asterisk.found ? null : asterisk.reason },
+  { kind: 'freeswitch', name: 'FreeSWITCH', skip: freeswitch.found ? null : freeswitch.reason },
 ];
 
 /**
