@@ -1,4 +1,5 @@
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -172,6 +173,8 @@ async function renderStock(o: FreeswitchRenderOptions, confDir: string): Promise
   await patch(join(confDir, 'vars.xml'), [
     ['<include>', `<include>\n  <X-PRE-PROCESS cmd="set" data="local_ip_v4=127.0.0.1"/>`],
     ['data="domain=$${local_ip_v4}"', `data="domain=${d}"`],
+    // Every install changes it (vanilla's dialplan holds each call 10 s while it is still 1234).
+    ['data="default_password=1234"', `data="default_password=${randomBytes(9).toString('base64url')}"`],
     ['data="external_rtp_ip=stun:stun.freeswitch.org"', 'data="external_rtp_ip=127.0.0.1"'],
     ['data="external_sip_ip=stun:stun.freeswitch.org"', 'data="external_sip_ip=127.0.0.1"'],
     ['data="internal_sip_port=5060"', `data="internal_sip_port=${o.sipUdpPort}"`],
