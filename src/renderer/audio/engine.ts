@@ -24,7 +24,19 @@ export interface CallLeg {
   setHeld(held: boolean): void;
   /** Agent talk-back: while on, the microphone does not reach this call's far end. */
   setTalkBack(on: boolean): void;
+  /** The WebRTC sender carrying `outgoing`, once connected (a direct leg swaps its track there when the microphone changes). */
+  attachSender(sender: RTCRtpSender): void;
   dispose(): void;
+}
+
+export interface LegOptions {
+  /**
+   * Hand WebRTC the microphone's own track (a clone), gated by `track.enabled` (muted: silence
+   * frames), instead of the graph's output: no Web Audio hop on the send side, so the voice leaves
+   * as soon as a bare phone's would. For the supervisor's leg, whose outgoing audio is nothing but
+   * the microphone (the agent's graph fades it in and out of the agent's ear).
+   */
+  direct?: boolean;
 }
 
 /** The agent's side of a supervision leg, mixed into one customer call. */
@@ -80,6 +92,8 @@ export class AudioEngine {
   private micSource: MediaStreamAudioSourceNode | null = null;
   private readonly legs = new Map<string, CallLeg>();
   private readonly legNodes = new Map<string, LegNodes>();
+  /** Direct legs (LegOptions.direct): how each takes a new microphone track. */
+  private readonly directLegs = new Map<string, (mic: MediaStreamTrack) => void>();
   private readonly sampleBuf: Float32Array<ArrayBuffer>;
   private readonly edges = new Map<string, { from: AudioNode; to: AudioNode }>();
   private readonly names = new Map<AudioNode, string>();
@@ -269,7 +283,9 @@ export class AudioEngine {
     this.micStream = stream;
     this.micSource = this.ctx.createMediaStreamSource(stream);
     this.micSource.connect(this.micBus);
-    stream.getAudioTracks()[0]?.addEventListener('ended', () => this.onMicEnded?.());
+    const track = stream.getAudioTracks()[0];
+    track?.addEventListener('ended', () => this.onMicEnded?.());
+    if (track) for (const swap of this.directLegs.values()) swap(track);
     return { fellBack };
   }
 
@@ -301,7 +317,7 @@ export class AudioEngine {
     };
   }
 
-  createLeg(id: string): CallLeg {
+  createLeg(id: string, options: LegOptions = {}): CallLeg {
     const existing = this.legs.get(id);
     if (existing) return existing;
     const ctx = this.ctx;
@@ -311,17 +327,24 @@ export class AudioEngine {
       receive: this.name(ctx.createGain(), `in:${id}`),
     };
     this.legNodes.set(id, nodes);
+    // The send gain stays in the graph either way: a recording taps what this leg sends from it.
     this.link(this.micBus, nodes.send);
-    this.link(nodes.send, nodes.out);
+    const micTrack = options.direct ? this.micStream?.getAudioTracks()[0] : undefined;
+    const direct = micTrack ? { track: micTrack.clone(), sender: null as RTCRtpSender | null } : null;
+    if (!direct) this.link(nodes.send, nodes.out);
     this.link(nodes.receive, this.headsetBus);
     const remote = this.remoteInput(`remote:${id}`, nodes.receive);
     let muted = false;
     let held = false;
     let talkBack = false;
-    const applySend = () => this.ramp(nodes.send.gain, muted || held || talkBack ? 0 : 1);
+    const applySend = () => {
+      const silent = muted || held || talkBack;
+      this.ramp(nodes.send.gain, silent ? 0 : 1);
+      if (direct) direct.track.enabled = !silent;
+    };
     const leg: CallLeg = {
       id,
-      outgoing: nodes.out.stream,
+      outgoing: direct ? new MediaStream([direct.track]) : nodes.out.stream,
       attachRemote: (stream) => remote.attach(stream),
       setMuted: (m) => {
         muted = m;
@@ -336,15 +359,33 @@ export class AudioEngine {
         talkBack = on;
         applySend();
       },
+      attachSender: (sender) => {
+        if (direct) direct.sender = sender;
+      },
       dispose: () => {
         remote.dispose();
         this.unlinkAll(nodes.send, nodes.out, nodes.receive);
         nodes.out.stream.getTracks().forEach((t) => t.stop());
+        direct?.track.stop();
+        this.directLegs.delete(id);
         this.legs.delete(id);
         this.legNodes.delete(id);
         this.recordingInputs.delete(id);
       },
     };
+    if (direct) {
+      this.directLegs.set(id, (mic) => {
+        // A new microphone: the call carries on with its track, gated as before.
+        const next = mic.clone();
+        next.enabled = direct.track.enabled;
+        const old = direct.track;
+        direct.track = next;
+        leg.outgoing.removeTrack(old);
+        leg.outgoing.addTrack(next);
+        void direct.sender?.replaceTrack(next).catch(() => undefined);
+        old.stop();
+      });
+    }
     this.legs.set(id, leg);
     return leg;
   }

@@ -4,6 +4,7 @@ import type { MixMode } from '../../shared/supervision/modes';
 import type { AgentNotice } from '../../shared/policy/gate';
 import type { PresentedCaller } from '../../shared/supervision/identity';
 import type { CallLeg, SupervisionLeg } from '../audio/engine';
+import type { LegMethod } from '../../shared/supervision/legMethod';
 
 /** What the phone keeps per SIP session, beside the view state in the store. */
 export interface CallEntry {
@@ -43,6 +44,11 @@ export interface CallEntry {
     proven: boolean;
     challenge?: string;
   } | null;
+  /**
+   * Supervision legs: the in-dialog method their messages travel by. MESSAGE by default (what
+   * Asterisk and proxies relay); INFO through FreeSWITCH, which relays only INFO between bridged legs.
+   */
+  legMethod?: LegMethod;
   /** Supervisor side: how the agent's app names the supervised call (statements for changes name it). */
   reportedCall?: string;
   /** Supervisor side: when the agent's app confirmed the join (the audit's duration). */

@@ -115,7 +115,8 @@ export class Phone {
       if (entry?.kind === 'supervised') return this.supervision.supervisionLegFor(entry).outgoing;
       let leg = this.legsBySdh.get(sdh);
       if (!leg) {
-        leg = this.audio.createLeg(`leg-${++callSeq}`);
+        // A supervisor's leg sends only the microphone: straight to WebRTC, no Web Audio hop.
+        leg = this.audio.createLeg(`leg-${++callSeq}`, { direct: entry?.kind === 'supervising' });
         this.legsBySdh.set(sdh, leg);
         // A supervisor's microphone starts closed: listen mode sends silence.
         if (entry?.kind === 'supervising') leg.setMuted(true);
@@ -319,7 +320,9 @@ export class Phone {
       if (sdh && leg) {
         const tracks = sdh.peerConnection?.getReceivers().map((r) => r.track).filter((t) => t.kind === 'audio') ?? [];
         if (tracks.length) leg.attachRemote(new MediaStream(tracks));
-        const dtmf = sdh.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio')?.dtmf;
+        const sender = sdh.peerConnection?.getSenders().find((s) => s.track?.kind === 'audio');
+        if (sender) leg.attachSender(sender);
+        const dtmf = sender?.dtmf;
         if (dtmf) {
           // A tone counts as sent when the browser actually starts it on RTP (RFC 4733).
           dtmf.ontonechange = (ev) => {
@@ -675,6 +678,8 @@ export class Phone {
     const body = info.request.body ?? '';
     const type = info.request.getHeader('content-type') ?? '';
     if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
+      // Answer by the method the other app used: it is the one the PBX between us relays.
+      entry.legMethod = 'INFO';
       void this.supervision.onSupervisionRequest(entry, replyTo(info), body);
       return;
     }
@@ -711,6 +716,7 @@ export class Phone {
   private onMessage(entry: CallEntry, message: Message): void {
     const type = message.request.getHeader('content-type') ?? '';
     if (type.toLowerCase().startsWith(supervisionInfoContentType)) {
+      entry.legMethod = 'MESSAGE';
       void this.supervision.onSupervisionRequest(entry, replyTo(message), message.request.body ?? '');
       return;
     }

@@ -74,7 +74,10 @@ function invitation(from: string) {
   return {
     remoteIdentity: { uri: { toString: () => `sip:${from}@pbx.test` }, displayName: '' },
     // Relayed by a proxy: the PBX's Via and the supervisor's own.
-    request: { getHeaders: (name: string) => (name === 'Via' ? ['SIP/2.0/WS 127.0.0.1;branch=z9hG4bK1', 'SIP/2.0/WS x.invalid;branch=z9hG4bK2'] : []) },
+    request: {
+      getHeaders: (name: string) => (name === 'Via' ? ['SIP/2.0/WS 127.0.0.1;branch=z9hG4bK1', 'SIP/2.0/WS x.invalid;branch=z9hG4bK2'] : []),
+      getHeader: () => undefined,
+    },
     state: SessionState.Initial,
     reject: vi.fn(async () => undefined),
     accept: vi.fn(async () => undefined),

@@ -8,6 +8,7 @@ import { notify, patchCall, phoneStore } from '../store/phoneState';
 import type { CallEntry } from './callEntry';
 import type { AgentNotice } from '../../shared/policy/gate';
 import { FeatureCodeSupervision } from './featureCodeSupervision';
+import { legMethodFor } from '../../shared/supervision/legMethod';
 import { legModifiers, sendSupervisionMessage, supervisionLegsOf, type PhoneCore, type SupervisionReply } from './supervisionCore';
 import { SupervisionPolicy } from './supervisionPolicy';
 import { SupervisorSide } from './supervisorSide';
@@ -111,6 +112,7 @@ export class Supervision {
       return;
     }
     const entry = this.core.addCall(invitation, { direction: 'inbound', remoteUri: caller, remoteName: callerName, state: 'active', consultFor: null }, { kind: 'supervised' });
+    entry.legMethod = legMethodFor((name) => invitation.request.getHeader(name));
     entry.supervision = {
       mode: request.mode,
       customerCallId: customer.id,

@@ -53,18 +53,20 @@ export function sendCoachingMessage(entry: CallEntry, body: CoachingMessage): Pr
   return sendLegMessage(entry, body);
 }
 
-/** Any supervision-leg body (mode, state, coaching, the call moved), with the supervision content type. */
+/**
+ * Any supervision-leg body (mode, state, coaching, the call moved), with the supervision content
+ * type, by the leg's in-dialog method (shared/supervision/legMethod.ts).
+ */
 export function sendLegMessage(entry: CallEntry, body: object): Promise<void> {
   return new Promise((resolve, reject) => {
-    entry.session
-      .message({
-        requestDelegate: {
-          onAccept: () => resolve(),
-          onReject: (r) => reject(new Error(`${r.message.statusCode} ${r.message.reasonPhrase}`)),
-        },
-        requestOptions: { body: { contentDisposition: 'render', contentType: supervisionInfoContentType, content: JSON.stringify(body) } },
-      })
-      .catch(reject);
+    const options = {
+      requestDelegate: {
+        onAccept: () => resolve(),
+        onReject: (r: { message: { statusCode?: number; reasonPhrase?: string } }) => reject(new Error(`${r.message.statusCode} ${r.message.reasonPhrase}`)),
+      },
+      requestOptions: { body: { contentDisposition: 'render', contentType: supervisionInfoContentType, content: JSON.stringify(body) } },
+    };
+    (entry.legMethod === 'INFO' ? entry.session.info(options) : entry.session.message(options)).catch(reject);
   });
 }
 
