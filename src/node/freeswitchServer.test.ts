@@ -93,7 +93,7 @@ describe('the FreeSWITCH rig’s own config', () => {
   });
 
   it('refuses account names and passwords with characters that mean something in XML or a dialplan', async () => {
-    for (const accounts of [{ '1001': 'pw"/><x' }, { '10|01': 'pw' }, { '1001': 'a b' }, { alice: 'pw' }])
+    for (const accounts of [{ '1001': 'pw"/><x' }, { '10|01': 'pw' }, { '1001': 'a b' }, { alice: 'pw' }] as Array<Record<string, string>>)
       await expect(rendered({ accounts })).rejects.toThrow(/Unsupported character|2-7 digit extensions/);
     await expect(rendered({ domain: 'evil"domain' })).rejects.toThrow(/Unsupported character/);
   });
