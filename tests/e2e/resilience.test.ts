@@ -81,7 +81,7 @@ describeEachServer((server) => `network trouble with ${server.name}`, (server) =
   // FreeSWITCH (B2BUA, media anchored) likewise: stopped as `freeswitch -stop` does (SIGTERM), it
   // hangs up every channel (SYSTEM_SHUTDOWN), and users get the same as with Asterisk.
   if (server.kind === 'asterisk' || server.kind === 'freeswitch') {
-    it(`an ${server.name} restart ends the call cleanly on both sides; both re-register by themselves`, async () => {
+    it(`${server.kind === 'asterisk' ? 'an' : 'a'} ${server.name} restart ends the call cleanly on both sides; both re-register by themselves`, async () => {
       await signInBothAndConnect();
 
       const logFrom = scenario.sip.log().length;
