@@ -166,6 +166,7 @@ describe.skipIf(!freeswitch.found)('app-mixed supervision through a FreeSWITCH w
 
   it('the supervisor is told what is missing; the agent’s call goes on', async () => {
     const p = w.parties();
+    await explainedOnFailure([p.customer, p.agent, p.supervisor], async () => {
     await w.customerCallsAgent();
     await p.supervisor.page.getByTestId('supervise-target').fill('1001');
     const clicked = Date.now();
@@ -173,8 +174,9 @@ describe.skipIf(!freeswitch.found)('app-mixed supervision through a FreeSWITCH w
     // FreeSWITCH passes the header on, so the agent's app answers the leg and sends its challenge as
     // INFO; without the setting FreeSWITCH answers that INFO itself and drops it. The supervisor's app
     // gives up when no confirmation comes within 6 s of the answer.
-    await expect.poll(() => p.supervisor.page.getByTestId('notice').last().textContent(), { timeout: 20_000 }).toMatch(/did not start.*no confirmation/);
-    const notice = await p.supervisor.page.getByTestId('notice').last().textContent();
+    let notice: string | null = null;
+    const lastNotice = async () => (notice = await p.supervisor.page.getByTestId('notice').last().textContent({ timeout: 1000 }).catch(() => notice));
+    await expect.poll(async () => (await lastNotice()) ?? '', { timeout: 30_000 }).toMatch(/did not start.*no confirmation/);
     console.log(`FreeSWITCH without proxy-info-content-types: supervisor told after ${Date.now() - clicked} ms: ${notice}`);
     await expect.poll(() => callCard(p.supervisor.page).count(), { timeout: 20_000 }).toBe(0);
     await expect.poll(() => callCard(p.agent.page, 'ringing').count()).toBe(0);
@@ -182,6 +184,7 @@ describe.skipIf(!freeswitch.found)('app-mixed supervision through a FreeSWITCH w
     await expect.poll(() => callCard(p.agent.page).count(), { timeout: 20_000 }).toBe(1);
     await expectHears(p.customer, tones.agent);
     await expectHears(p.agent, tones.customer);
+    });
   });
 });
 
