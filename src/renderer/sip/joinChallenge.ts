@@ -9,6 +9,12 @@ import type { SupervisionPolicy } from './supervisionPolicy';
 
 /** How long the agent's app waits for the answer before it hangs the leg up (the supervisor gives up at 6 s too). */
 export const proofCeilingMs = 6000;
+/**
+ * The challenge is asked again at this interval until answered: a B2BUA drops an in-dialog request
+ * that arrives before it has bridged the two calls (FreeSWITCH relays INFO only to a bridged
+ * partner, and the first challenge leaves with the 200 OK, before the ACK).
+ */
+export const challengeRepeatMs = 1000;
 
 /**
  * The agent's side of a join's challenge (shared/supervision/challenge.ts). The leg is answered
@@ -19,6 +25,7 @@ export const proofCeilingMs = 6000;
  */
 export class JoinChallenge {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly repeats = new Map<string, ReturnType<typeof setInterval>>();
 
   constructor(
     private readonly policy: SupervisionPolicy,
@@ -31,6 +38,10 @@ export class JoinChallenge {
     if (!entry.supervision?.challenge || this.timers.has(entry.id)) return;
     this.send(entry);
     this.timers.set(entry.id, setTimeout(() => void this.settle(entry, null), proofCeilingMs));
+    this.repeats.set(
+      entry.id,
+      setInterval(() => (entry.supervision?.challenge && entry.session.state === SessionState.Established ? this.send(entry) : undefined), challengeRepeatMs),
+    );
   }
 
   private send(entry: CallEntry): void {
@@ -62,6 +73,8 @@ export class JoinChallenge {
     sup.challenge = undefined;
     clearTimeout(this.timers.get(entry.id));
     this.timers.delete(entry.id);
+    clearInterval(this.repeats.get(entry.id));
+    this.repeats.delete(entry.id);
     const verdict = await this.policy.check('proof', token, sup.caller, sup.callId, sup.mode, challenge);
     if (verdict.ok) {
       reply?.accept();
