@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { clickAt, firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
 import { comparePathsOnAsterisk } from './benchPbxPaths';
+import { benchPerServer } from './benchServers';
 import { boardBench } from './benchBoard';
 import { recordingBench } from './benchRecording';
 import { budgetMarkdown, goalsMarkdown, lastConnectedPc, loadBaseline, measureReference, pathBudget, rtpCounters, type Goal, type PathBudget, type RtpCounters } from './benchLatency';
@@ -221,6 +222,8 @@ async function main(): Promise<void> {
     await rig.close();
     await sip.stop();
   }
+  // The headline: a trunk customer (plain RTP G.711, no Web Audio) on each server.
+  const perServer = await benchPerServer(samples);
   const pbxPaths = latencyOnly ? { json: { skipped: '--latency-only' }, md: [] } : await comparePathsOnAsterisk(samples);
   const board = latencyOnly ? { json: { skipped: '--latency-only' }, md: [] } : await boardBench();
   // Reported, not fatal: a failure here is printed in bench.md with its reason.
@@ -229,7 +232,7 @@ async function main(): Promise<void> {
     : await recordingBench().catch((e: Error) => ({ json: { failed: e.message }, md: ['## Recording', '', `**Not measured: the recording benchmark failed** (${e.message}).`, ''] }));
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, stats(v)]));
   const ratio = Math.round((summary.supervisorToAgentHeadsetMs.median / summary.customerToAgentHeadsetMs.median) * 100) / 100;
-  const figures = latencyFigures(summary, loads);
+  const figures = { ...latencyFigures(summary, loads), ...trunkFigures(perServer.json) };
   const goals = latencyGoals(figures);
   const baseline = loadBaseline();
   const report = {
@@ -243,6 +246,7 @@ async function main(): Promise<void> {
     figures,
     latencyBudget: budgets,
     transients,
+    perServer: perServer.json,
     asteriskPaths: pbxPaths.json,
     board: board.json,
     recording: recording.json,
@@ -286,6 +290,7 @@ async function main(): Promise<void> {
     `| whisper session | ${loads.whisper?.cpuPercent} | ${loads.whisper?.heapMB} |`,
     '',
     ...goalsMarkdown(goals, baseline),
+    ...perServer.md,
     ...budgetMarkdown([
       { label: 'bare reference', budget: budgets.reference },
       { label: 'customer → agent headset', budget: budgets.customerToAgent },
@@ -336,10 +341,32 @@ function latencyFigures(summary: Summary, loads: Record<string, { cpuPercent: nu
   };
 }
 
+/** The Kamailio + rtpengine run with the trunk customer (benchServers.ts): the headline figures. */
+function trunkFigures(perServer: unknown): Record<string, number> {
+  const k = (perServer as Record<string, { supervisorVsCustomer?: number; switchAboveOneWayMs?: number; joinMs?: { median: number }; firstJoinMs?: { median: number } }>).kamailio;
+  if (!k?.supervisorVsCustomer) return {};
+  return {
+    trunkSupervisorVsCustomer: k.supervisorVsCustomer,
+    trunkSwitchAboveOneWayMs: k.switchAboveOneWayMs ?? NaN,
+    trunkJoinMedianMs: k.joinMs?.median ?? NaN,
+    trunkFirstJoinMs: k.firstJoinMs?.median ?? NaN,
+  };
+}
+
 function latencyGoals(f: Record<string, number>): Goal[] {
   const goal = (key: string, label: string, limit: number, unit = '') => ({ key, label, target: `≤ ${limit}${unit}`, value: f[key], met: f[key] <= limit });
+  const trunk =
+    f.trunkSupervisorVsCustomer === undefined
+      ? []
+      : [
+          goal('trunkSupervisorVsCustomer', 'supervisor → agent / **trunk customer** → agent (Kamailio + rtpengine; headline)', 1.05),
+          goal('trunkSwitchAboveOneWayMs', 'click Whisper → heard, above the one-way latency (trunk customer call)', 20, ' ms'),
+          goal('trunkJoinMedianMs', 'click Listen → hears the trunk customer (median)', 300, ' ms'),
+          goal('trunkFirstJoinMs', 'first join of the page, trunk customer', 400, ' ms'),
+        ];
   return [
-    goal('supervisorVsCustomer', 'supervisor → agent / customer → agent (one-way)', 1.05),
+    ...trunk,
+    goal('supervisorVsCustomer', 'supervisor → agent / customer → agent (one-way; the customer is the app\'s own page)', 1.05),
     goal('customerVsReference', 'customer → agent / bare reference', 1.2),
     goal('supervisorVsReference', 'supervisor → agent / bare reference', 1.2),
     goal('switchAboveOneWayMs', 'click Whisper → heard, above the one-way latency', 20, ' ms'),

@@ -155,7 +155,7 @@ export interface Goal {
 
 export function goalsMarkdown(goals: Goal[], baseline: ReturnType<typeof loadBaseline>): string[] {
   return [
-    '## Latency goals (issue #9)',
+    '## Latency goals (issues #9 and #30)',
     '',
     `| goal | target | ${baseline ? `before (${baseline.commit.slice(0, 7)}, ${baseline.date.slice(0, 10)}) | ` : ''}now | met |`,
     `|---|---|${baseline ? '---|' : ''}---|---|`,

@@ -100,8 +100,12 @@ function traceSip(page: Page, trace: string[], wire: string[]): void {
 export interface Rig {
   browser: Browser;
   appUrl: string;
-  /** A party with a tone microphone, on the app (or on `url`: the benchmark's bare reference page). */
-  party(name: string, toneHz: number, url?: string): Promise<Party>;
+  /**
+   * A party with a tone microphone, on the app (or on `url`: the benchmark's bare reference page).
+   * `deviceMicrophone`: the party keeps Chromium's own (fake) capture device instead, which plays
+   * the rig's `fakeCaptureWav`: a capture path with no Web Audio in it, as a real microphone's.
+   */
+  party(name: string, toneHz: number, url?: string, options?: { deviceMicrophone?: boolean }): Promise<Party>;
   /** Where the app is served from: publish an org policy beside it (what IT does on the web server). */
   site: PolicySite;
   /** Where the web build's recordings land (the server's `recordings/` endpoint), and the store over it. */
@@ -115,6 +119,8 @@ export const webBuildDir = (): string => process.env.WHISPERLINE_WEB_DIR ?? join
 export interface RigOptions {
   /** Trust this one server key (base64 SHA-256 of its SPKI), as IT would deploy a PBX's certificate. */
   trustSpki?: string | null;
+  /** What Chromium's fake capture device plays (a WAV), for parties with `deviceMicrophone`. */
+  fakeCaptureWav?: string;
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
@@ -127,17 +133,20 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const disk = faultyFs();
   const recordings = new RecordingStore(recordingsDir, { fs: disk.fs });
   const web = await serveStatic(siteDir, { handle: recordingRoutes(recordings) });
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: options.trustSpki ? [...flags, `--ignore-certificate-errors-spki-list=${options.trustSpki}`] : flags });
+  const args = [...flags];
+  if (options.trustSpki) args.push(`--ignore-certificate-errors-spki-list=${options.trustSpki}`);
+  if (options.fakeCaptureWav) args.push(`--use-file-for-fake-audio-capture=${options.fakeCaptureWav}`);
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args });
   const contexts: BrowserContext[] = [];
   return {
     browser,
     appUrl: web.url,
     recordings: { dir: recordingsDir, store: recordings, failWrites: disk.failWrites },
-    async party(name, toneHz, url) {
+    async party(name, toneHz, url, partyOptions = {}) {
       // One context per party: its own storage, like a separate desktop.
       const context = await browser.newContext({ permissions: ['microphone'] });
       contexts.push(context);
-      await context.addInitScript(toneMicrophone, toneHz);
+      if (!partyOptions.deviceMicrophone) await context.addInitScript(toneMicrophone, toneHz);
       await context.addInitScript(trackPeerConnections);
       const sipTrace: string[] = [];
       const wire: string[] = [];
