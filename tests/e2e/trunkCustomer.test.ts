@@ -51,6 +51,13 @@ async function customerLevel(customer: TrunkCustomer, hz: number, ok: (db: numbe
   }
 }
 const customerHears = (c: TrunkCustomer, hz: number) => customerLevel(c, hz, (db) => db > heardDb, `the trunk customer should hear ${hz} Hz`);
+/** The customer's baresip accepts G.711 RTP for decoding at the full rate (64 kbit/s of payload; it counts over 3 s, so the poll is generous). */
+async function customerReceives(customer: TrunkCustomer): Promise<void> {
+  const since = Date.now();
+  await expect
+    .poll(() => Date.now() - since > 3500 && customer.receivedBitrate() >= 56_000, { timeout: 15_000, message: `the trunk customer should receive RTP (last ${customer.receivedBitrate()} bit/s)` })
+    .toBe(true);
+}
 /** `below`: on G.711 the agent's tone puts quantization products on a 200 Hz grid near −52 dBFS (1400 Hz among them), so a tone beside another one is judged silent at −45. */
 const customerSilent = (c: TrunkCustomer, hz: number, below = silentDb) => customerLevel(c, hz, (db) => db < below, `the trunk customer should not hear ${hz} Hz`);
 
@@ -84,6 +91,11 @@ for (const server of cases) {
     });
 
     afterEach(async (ctx) => {
+      if (process.env.WHISPERLINE_TRUNK_DUMP) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(`${process.env.WHISPERLINE_TRUNK_DUMP}-${server.kind}-customer.log`, customer?.log() ?? '');
+        writeFileSync(`${process.env.WHISPERLINE_TRUNK_DUMP}-${server.kind}-server.log`, scenario.sip?.log() ?? '');
+      }
       if (ctx.task.result?.state === 'fail') console.log(`the trunk customer's side:\n${customer?.log().slice(-4000)}\n--- server ---\n${scenario.sip?.log().slice(-6000)}`);
       for (const p of parties()) {
         for (const leave of await p.page.getByTestId('leave').all()) await leave.click().catch(() => undefined);
@@ -112,10 +124,20 @@ for (const server of cases) {
         await waitCallState(agent.page, 'held');
         await expectSilent(agent, tones.customer);
         await customerSilent(customer, tones.agent);
+        // Did the customer's recording survive the hold? Through a server that re-INVITEs the
+        // customer on hold (Kamailio passes the app's a=sendonly on), baresip 1.0.0 drops its
+        // decode dump for the rest of the call (a baresip bug, see recordingLost): the check above
+        // then saw no audio at all, and what the customer hears after the resume is only visible
+        // as the RTP it receives and decodes.
+        const lost = customer.recordingLost();
+        if (lost) expect(customer.log(), 'only baresip 1.0.0 is known to drop its recording on a hold').toMatch(/^baresip v1\.0\.0 /m);
         await agent.page.getByTestId('hold').click();
         await waitCallState(agent.page, 'active');
         await expectHears(agent, tones.customer);
-        await customerHears(customer, tones.agent);
+        if (lost) {
+          await customerReceives(customer);
+          console.log(`${server.name}: after the hold the trunk customer (baresip 1.0.0) receives and decodes the agent's audio at ${customer.receivedBitrate()} bit/s; its decoded audio is no longer recorded (baresip 1.0.0 drops its receive filters on a hold re-INVITE), so the tone itself is not measured at the customer after the resume`);
+        } else await customerHears(customer, tones.agent);
         await customer.hangup();
         await callCard(agent.page).waitFor({ state: 'detached', timeout: 20_000 });
         await wrapUp(agent.page);
