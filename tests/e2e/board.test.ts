@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
 import { enrolAndPublish } from '../support/policy';
-import { describeEachServer } from '../support/servers';
+import { describeEachServer, fsLeftOut } from '../support/servers';
 import { callCard, dial, expectHears, expectSilent, explainedOnFailure, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
 
 // The supervisor's team board, live from SIP: the dialog event package for calls, presence (or,
@@ -241,6 +241,7 @@ describeEachServer(
       await expectHears(agent, tones.customer);
     }
   },
+  { freeswitch: fsLeftOut },
 );
 
 async function setAgentState(page: Page, label: 'Ready' | 'Not ready'): Promise<void> {

@@ -78,15 +78,24 @@ describeEachServer((server) => `network trouble with ${server.name}`, (server) =
   // Asterisk is a B2BUA that anchors the media: stopping it ends every call it carries. What users
   // get: the call is shown as ended on both sides (no card left behind), each side gets its wrap-up,
   // and both apps register again by themselves once Asterisk is back.
-  if (server.kind === 'asterisk') {
-    it('an Asterisk restart ends the call cleanly on both sides; both re-register by themselves', async () => {
+  // FreeSWITCH (B2BUA, media anchored) likewise: stopped as `freeswitch -stop` does (SIGTERM), it
+  // hangs up every channel (SYSTEM_SHUTDOWN), and users get the same as with Asterisk.
+  if (server.kind === 'asterisk' || server.kind === 'freeswitch') {
+    it(`${server.kind === 'asterisk' ? 'an' : 'a'} ${server.name} restart ends the call cleanly on both sides; both re-register by themselves`, async () => {
       await signInBothAndConnect();
 
       const logFrom = scenario.sip.log().length;
       await scenario.sip.restart();
-      // "core stop now" hangs up every channel first: Asterisk sends each app a BYE (Q.850 cause 16).
-      const byesSent = scenario.sip.log().slice(logFrom).match(/Transmitting SIP request[^\n]*\nBYE /g)?.length ?? 0;
-      expect(byesSent, 'Asterisk should have sent a BYE to each side before stopping').toBe(2);
+      if (server.kind === 'asterisk') {
+        // "core stop now" hangs up every channel first: Asterisk sends each app a BYE (Q.850 cause 16).
+        const byesSent = scenario.sip.log().slice(logFrom).match(/Transmitting SIP request[^\n]*\nBYE /g)?.length ?? 0;
+        expect(byesSent, 'Asterisk should have sent a BYE to each side before stopping').toBe(2);
+      } else {
+        // FreeSWITCH hangs up each channel (SYSTEM_SHUTDOWN) and sends each app a BYE; its own trace of
+        // those last requests does not reach the log file, so the apps' traces are read instead.
+        await expect.poll(() => agent.sipTrace.slice(-30).some((l) => / < BYE /.test(l)), { timeout: 20_000, message: 'FreeSWITCH should have sent the agent a BYE' }).toBe(true);
+        await expect.poll(() => customer.sipTrace.slice(-30).some((l) => / < BYE /.test(l)), { timeout: 20_000, message: 'FreeSWITCH should have sent the customer a BYE' }).toBe(true);
+      }
       await expect.poll(() => callCard(agent.page).count(), { timeout: 30_000, message: 'the agent must not be left with a stuck call' }).toBe(0);
       await expect.poll(() => callCard(customer.page).count(), { timeout: 30_000, message: 'the customer must not be left with a stuck call' }).toBe(0);
       await wrapUp(agent.page);

@@ -6,7 +6,7 @@ import type { Party } from '../support/browser';
 import { callCard, dial, expectHears, explainedOnFailure, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
 import { enrolAndPublish } from '../support/policy';
 import { useScenario } from '../support/scenario';
-import { describeEachServer, type ServerCase } from '../support/servers';
+import { describeEachServer, fsLeftOut, type ServerCase } from '../support/servers';
 
 // A supervision request captured off the wire and sent again, as an attacker on the path would:
 // the genuine supervisor's app joins over plain ws://, the test copies its X-Whisperline-Supervise
@@ -173,4 +173,4 @@ function replaySuite(server: ServerCase) {
   }, 120_000);
 }
 
-describeEachServer((s) => `a supervision request captured off the wire, replayed through ${s.name}`, replaySuite);
+describeEachServer((s) => `a supervision request captured off the wire, replayed through ${s.name}`, replaySuite, { freeswitch: fsLeftOut });

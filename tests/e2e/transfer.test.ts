@@ -39,14 +39,19 @@ describeEachServer((server) => `DTMF, transfers and call waiting through ${serve
 
   /** Digits Asterisk's log says it received from the agent's call channel, in order. */
   const digitsAsteriskGotFromAgent = () => [...scenario.sip.log().matchAll(/DTMF end '([0-9A-D#*])' received on PJSIP\/1001-/g)].map((m) => m[1]).join('');
+  /** Digits FreeSWITCH's log says a channel received (only the agent sends any in this suite), in order. */
+  const digitsFreeswitchGot = () => [...scenario.sip.log().matchAll(/(?<!RTP )RECV DTMF ([0-9A-D#*]):\d+/g)].map((m) => m[1]).join('');
+  /** Digits the B2BUA (Asterisk, FreeSWITCH) took from the agent. */
+  const digitsPbxGotFromAgent = () => (server.kind === 'asterisk' ? digitsAsteriskGotFromAgent() : digitsFreeswitchGot());
+  const b2bua = server.kind !== 'kamailio';
 
   it(
-    server.kind === 'asterisk'
-      ? 'sends DTMF as RTP events (RFC 4733) and as SIP INFO; Asterisk takes both and passes digits on as RTP events only'
+    b2bua
+      ? `sends DTMF as RTP events (RFC 4733) and as SIP INFO; ${server.name} takes both and passes digits on as RTP events only`
       : 'sends DTMF as RTP events (RFC 4733) and as SIP INFO',
     async () => {
       await connectCustomerToAgent();
-      const before = server.kind === 'asterisk' ? digitsAsteriskGotFromAgent() : '';
+      const before = b2bua ? digitsPbxGotFromAgent() : '';
       for (const k of ['1', '2', '3', '#']) await agent.page.getByTestId(`key-${k}`).click();
       // Each digit is shown once the browser has played it out on the RTP stream.
       await expect.poll(() => agent.page.getByTestId('dtmf-sent').textContent(), { timeout: 20_000 }).toBe('123#');
@@ -54,7 +59,7 @@ describeEachServer((server) => `DTMF, transfers and call waiting through ${serve
       // Under CPU load (stress-ng beside the suite) Asterisk has logged one RFC 4733 digit twice
       // ('1233#', '123##'): a starved sender's redundant end packets arriving late. The app sent each
       // digit once (checked just above, from the browser's own DTMF sender), so a repeat is folded here.
-      if (server.kind === 'asterisk') await expect.poll(() => digitsAsteriskGotFromAgent().slice(before.length).replace(/(.)\1+/g, '$1'), { timeout: 20_000 }).toBe('123#');
+      if (b2bua) await expect.poll(() => digitsPbxGotFromAgent().slice(before.length).replace(/(.)\1+/g, '$1'), { timeout: 20_000 }).toBe('123#');
 
       // Switch to SIP INFO.
       await agent.page.getByTestId('open-settings').click();
@@ -64,14 +69,14 @@ describeEachServer((server) => `DTMF, transfers and call waiting through ${serve
       await agent.page.getByTestId('settings').waitFor({ state: 'hidden' });
       await expect(callCard(agent.page, 'active').count(), 'changing DTMF mode must not end the call').resolves.toBe(1);
       // From here on only the INFO digits count (a late repeat of the '#' above may still land).
-      const beforeInfo = server.kind === 'asterisk' ? digitsAsteriskGotFromAgent() : '';
+      const beforeInfo = b2bua ? digitsPbxGotFromAgent() : '';
       for (const k of ['4', '*']) await agent.page.getByTestId(`key-${k}`).click();
       if (server.kind === 'kamailio') {
         // A proxy relays the INFO itself: the far end's app receives and shows the digits.
         await expect.poll(() => customer.page.getByTestId('dtmf-received').textContent(), { timeout: 20_000 }).toBe('4*');
       } else {
-        // Asterisk answers the INFO itself (200 OK) and takes the digits, like the RTP events above...
-        await expect.poll(() => digitsAsteriskGotFromAgent().slice(beforeInfo.length).replace(/^#+/, ''), { timeout: 20_000 }).toBe('4*');
+        // Asterisk and FreeSWITCH answer the INFO themselves (200 OK) and take the digits, like the RTP events above...
+        await expect.poll(() => digitsPbxGotFromAgent().slice(beforeInfo.length).replace(/^#+/, ''), { timeout: 20_000 }).toBe('4*');
         await expect.poll(() => agent.page.getByTestId('dtmf-sent').textContent()).toBe('123#4*');
         // ...and sends them to the customer's leg the way that endpoint takes DTMF (dtmf_mode=rfc4733):
         // as RTP events, which a WebRTC app cannot show. The customer's app sees no INFO digits.
@@ -83,8 +88,8 @@ describeEachServer((server) => `DTMF, transfers and call waiting through ${serve
   );
 
   it(
-    server.kind === 'asterisk'
-      ? "blind transfer hands the customer to a third party; Asterisk keeps the customer's call, which still shows 1001"
+    b2bua
+      ? `blind transfer hands the customer to a third party; ${server.name} keeps the customer's call, which still shows 1001`
       : 'blind transfer hands the customer to a third party, whose number the customer sees',
     async () => {
       await connectCustomerToAgent();
@@ -97,11 +102,12 @@ describeEachServer((server) => `DTMF, transfers and call waiting through ${serve
       await expectHears(third, tones.customer);
       await expectHears(customer, tones.third);
       await expect.poll(() => callCard(customer.page).count()).toBe(1);
-      if (server.kind === 'asterisk') {
+      if (b2bua) {
         // Asterisk carries out the REFER itself (202, NOTIFY 100/200, BYE to the agent) and dials 3001
         // for the customer's existing call: no REFER reaches the customer's app, which keeps its call
         // and still shows 1001. Asterisk names 3001 only in a re-INVITE's P-Asserted-Identity
-        // (connected line), which the app does not display.
+        // (connected line), which the app does not display. FreeSWITCH does the same (it would send
+        // the new name only to a phone that announced X-FS-Support: update_display).
         await expect(callCard(customer.page).getAttribute('data-call-id')).resolves.toBe(customerCallId);
         await expect(callCard(customer.page).getAttribute('data-remote')).resolves.toBe('1001');
       } else {
@@ -155,13 +161,13 @@ describeEachServer((server) => `DTMF, transfers and call waiting through ${serve
     await finishWrapUps(agent, customer);
   });
 
-  it(`does not offer calls while the agent is Not ready; the caller is told 480 ${server.kind === 'asterisk' ? 'Temporarily Unavailable' : 'Agent Not Ready'}`, async () => {
+  it(`does not offer calls while the agent is Not ready; the caller is told 480 ${b2bua ? 'Temporarily Unavailable' : 'Agent Not Ready'}`, async () => {
     await agent.page.getByTestId('agent-state').click();
     await agent.page.getByRole('option', { name: 'Not ready' }).click();
     await dial(customer.page, '1001');
-    // Kamailio relays the agent's own answer; Asterisk maps it to a hangup cause (no answer) and
-    // answers the caller with its own standard wording.
-    const expected = server.kind === 'asterisk' ? /not available.*480 Temporarily Unavailable/i : /not available.*480 Agent Not Ready/i;
+    // Kamailio relays the agent's own answer; Asterisk and FreeSWITCH map it to a hangup cause (no
+    // answer) and answer the caller with their own standard wording.
+    const expected = b2bua ? /not available.*480 Temporarily Unavailable/i : /not available.*480 Agent Not Ready/i;
     await expect.poll(() => customer.page.getByTestId('notice').last().textContent(), { timeout: 20_000 }).toMatch(expected);
     await expect(callCard(agent.page).count()).resolves.toBe(0);
     await agent.page.getByTestId('agent-state').click();

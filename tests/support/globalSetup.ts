@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findAsterisk } from '../../src/node/asteriskServer';
+import { findFreeswitch } from '../../src/node/freeswitchServer';
 
 // Build once for all browser and Electron tests: the web renderer, and main + preload + renderer.
 // The web build goes to a directory of this run's own (served by tests/support/browser.ts), so a
@@ -16,6 +17,8 @@ export default function setup(): () => void {
   execFileSync('npx', ['vite', 'build', 'tests/support/hostile', '--base', './', '--outDir', join(webDir, 'hostile'), '--logLevel', 'warn'], { stdio: 'inherit' });
   execFileSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   const asterisk = findAsterisk();
-  console.log(asterisk.found ? `Asterisk: ${asterisk.prefix} (call tests run against Kamailio and Asterisk)` : `Asterisk: skipped: ${asterisk.reason}`);
+  console.log(asterisk.found ? `Asterisk: ${asterisk.prefix} (call tests run against it as well as Kamailio)` : `Asterisk: skipped: ${asterisk.reason}`);
+  const freeswitch = findFreeswitch();
+  console.log(freeswitch.found ? `FreeSWITCH: ${freeswitch.prefix} (call tests run against it as well as Kamailio)` : `FreeSWITCH: skipped: ${freeswitch.reason}`);
   return () => rmSync(webDir, { recursive: true, force: true });
 }

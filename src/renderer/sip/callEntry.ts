@@ -49,6 +49,8 @@ export interface CallEntry {
    * Asterisk and proxies relay); INFO through FreeSWITCH, which relays only INFO between bridged legs.
    */
   legMethod?: LegMethod;
+  /** The far end hung up (its BYE): the text of its Reason header, '' without one. */
+  byeReason?: string;
   /** Supervisor side: how the agent's app names the supervised call (statements for changes name it). */
   reportedCall?: string;
   /** Supervisor side: when the agent's app confirmed the join (the audit's duration). */

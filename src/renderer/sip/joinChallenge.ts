@@ -9,6 +9,13 @@ import type { SupervisionPolicy } from './supervisionPolicy';
 
 /** How long the agent's app waits for the answer before it hangs the leg up (the supervisor gives up at 6 s too). */
 export const proofCeilingMs = 6000;
+/**
+ * The challenge is asked again until answered, soon at first and then less often: a B2BUA drops an
+ * in-dialog request that arrives before it has bridged the two calls (FreeSWITCH relays INFO only to
+ * a bridged partner, and the first challenge leaves with the 200 OK, before the ACK). Each entry is
+ * the wait before the next repeat; the last one repeats until the ceiling.
+ */
+export const challengeRepeatMs = [150, 300, 600, 1000];
 
 /**
  * The agent's side of a join's challenge (shared/supervision/challenge.ts). The leg is answered
@@ -19,6 +26,7 @@ export const proofCeilingMs = 6000;
  */
 export class JoinChallenge {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly repeats = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly policy: SupervisionPolicy,
@@ -31,6 +39,19 @@ export class JoinChallenge {
     if (!entry.supervision?.challenge || this.timers.has(entry.id)) return;
     this.send(entry);
     this.timers.set(entry.id, setTimeout(() => void this.settle(entry, null), proofCeilingMs));
+    this.repeat(entry, 0);
+  }
+
+  private repeat(entry: CallEntry, n: number): void {
+    const wait = challengeRepeatMs[Math.min(n, challengeRepeatMs.length - 1)];
+    this.repeats.set(
+      entry.id,
+      setTimeout(() => {
+        if (!entry.supervision?.challenge || entry.session.state === SessionState.Terminated) return;
+        if (entry.session.state === SessionState.Established) this.send(entry);
+        this.repeat(entry, n + 1);
+      }, wait),
+    );
   }
 
   private send(entry: CallEntry): void {
@@ -62,6 +83,8 @@ export class JoinChallenge {
     sup.challenge = undefined;
     clearTimeout(this.timers.get(entry.id));
     this.timers.delete(entry.id);
+    clearTimeout(this.repeats.get(entry.id));
+    this.repeats.delete(entry.id);
     const verdict = await this.policy.check('proof', token, sup.caller, sup.callId, sup.mode, challenge);
     if (verdict.ok) {
       reply?.accept();

@@ -291,6 +291,10 @@ export class Phone {
       phoneStore.update((s) => ({ ...s, calls: [...s.calls, fresh] }));
     }
     session.delegate = {
+      onBye: (bye) => {
+        entry.byeReason = /text="([^"]{0,120})"/.exec(bye.request.getHeader('Reason') ?? '')?.[1] ?? '';
+        void bye.accept().catch(() => undefined);
+      },
       onRefer: (referral) => this.onRefer(entry, referral),
       onInfo: (info) => this.onInfo(entry, info),
       onMessage: (message) => this.onMessage(entry, message),

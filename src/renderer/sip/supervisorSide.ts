@@ -11,7 +11,7 @@ import type { SupervisionPolicy } from './supervisionPolicy';
 
 /** The PBX did not pass the supervision request on: the agent's phone rang, or something else answered. */
 export const strippedRequestAdvice =
-  'the PBX delivered it to the agent as an ordinary call, so it was hung up. The PBX must pass the X-Whisperline-Supervise header on to the agent (README → "PBX compatibility": none needed on a SIP proxy; on Asterisk the whisperline-supervise pre-dial handler).';
+  'the PBX delivered it to the agent as an ordinary call, or did not pass the apps\' in-dialog requests between the two calls, so it was hung up. The PBX must pass the X-Whisperline-Supervise header on to the agent and relay those requests (README → "PBX compatibility": nothing on a SIP proxy; on Asterisk the whisperline-supervise pre-dial handler; on FreeSWITCH the profile\'s proxy-info-content-types).';
 
 /** How long the supervisor's app waits for the agent's app to confirm a join or a mode change. */
 const confirmAnsweredMs = 6000;
@@ -83,6 +83,12 @@ export class SupervisorSide {
         // A leg that ended (left, taken over, transferred) has nothing left to confirm: no "did not start".
         clearTimeout(unanswered);
         clearTimeout(answered);
+        // But the far end hanging up a leg it never confirmed is a join that did not start: through a
+        // B2BUA the agent's reason (its BYE's Reason header) may not come with it.
+        if (entry.byeReason !== undefined && entry.confirmedAt === undefined && !gaveUp) {
+          gaveUp = true;
+          notify('error', `Supervision of ${name} did not start: ${name}'s side ended it without confirming${entry.byeReason ? ` (${entry.byeReason})` : ''}; ${strippedRequestAdvice}`);
+        }
       }
     });
     this.core.invite(entry, inviter, `Supervision of ${name} refused`, {
