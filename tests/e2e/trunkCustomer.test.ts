@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
 import { enrolAndPublish } from '../support/policy';
-import { asterisk } from '../support/servers';
+import { asterisk, freeswitch } from '../support/servers';
 import { callCard, dial, expectHears, expectSilent, explainedOnFailure, resetParty, signIn, waitCallState, waitRegistered, wrapUp } from '../support/phoneDriver';
 import type { PbxKind, PbxOptions } from '../../src/node/pbx';
 import { findRtpEngine } from '../../src/node/rtpengine';
@@ -33,11 +33,14 @@ interface TrunkCase {
 const baresip = findBaresip();
 const rtpengine = findRtpEngine();
 
-// Adding a server is one line (FreeSWITCH: its kind, its options for a plain RTP account on sipUdpPort).
+// Adding a server is one line: its kind and its options for a plain RTP account on its sipUdpPort.
 const cases: TrunkCase[] = [
   { kind: 'kamailio', name: 'Kamailio + rtpengine', skip: rtpengine.found ? null : rtpengine.reason, options: { rtpengine: true }, supervision: true },
   // No codec_opus in our Asterisk: the app's leg is G.711 like the trunk's, so Asterisk only relays.
   { kind: 'asterisk', name: 'Asterisk', skip: asterisk.found ? null : asterisk.reason, options: { plainRtpAccounts: ['2001'], codecs: ['ulaw', 'alaw'] }, supervision: false },
+  // One sofia profile takes both WebSocket and plain UDP (sipUdpPort); FreeSWITCH anchors the media and
+  // transcodes (the app's leg may be Opus, the trunk's G.711).
+  { kind: 'freeswitch', name: 'FreeSWITCH', skip: freeswitch.found ? null : freeswitch.reason, options: { codecs: ['ulaw', 'alaw'] }, supervision: false },
 ];
 
 /** Polls what the trunk customer heard at `hz` until `ok(level)`. */
