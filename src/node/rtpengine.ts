@@ -88,7 +88,7 @@ export async function startRtpEngine(options: { logLevel?: number } = {}): Promi
     '--foreground',
     '--log-stderr',
     '--no-log-timestamps',
-    `--log-level=${options.logLevel ?? 6}`,
+    `--log-level=${options.logLevel ?? (Number(process.env.WHISPERLINE_RTPENGINE_LOG_LEVEL) || 6)}`,
     '--interface=127.0.0.1',
     `--listen-ng=127.0.0.1:${ngPort}`,
     `--port-min=${portMin}`,

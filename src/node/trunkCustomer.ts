@@ -55,6 +55,21 @@ export interface TrunkCustomer {
   heard(freqs: number[], windowMs?: number): Promise<ToneAnalysis>;
   /** Median level per frequency (dBFS) over the last `windowMs`: what is steadily heard. */
   heardLevels(freqs: number[], windowMs?: number): Promise<Record<number, number>>;
+  /**
+   * baresip's receive bit rate for the call's audio (bit/s over its last 3 s, payload only: 64000
+   * for G.711 at 50 packets/s), from its status line; NaN before any. Packets counted here were
+   * accepted for decoding (baresip drops RTP its own direction does not receive).
+   */
+  receivedBitrate(): number;
+  /**
+   * True once this call's decoded-audio recording was lost while the call goes on: baresip 1.0.0
+   * drops its receive filters (sndfile's decode dump among them) when a re-INVITE sets the audio
+   * to anything but sendrecv (a hold) and never sets them up again during that call (it only does
+   * when the send filters are gone too; fixed upstream in baresip 2.0.0, commit 0669c841 "audio:
+   * fix aufilt_setup update handling"). The customer still hears the call (its decoder and player
+   * are restarted); only `heard` can no longer see it.
+   */
+  recordingLost(): boolean;
   /** Every event baresip reported, oldest first. */
   events(): TrunkEvent[];
   /** Everything baresip printed, and the control exchange. */
@@ -133,7 +148,36 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
   const registrationNow = () => registration;
   let registrationReason = '';
   let output = '';
+  // The receive bit rate (status line) and whether the decode dump survived the call's audio resets.
+  let rxBitrate = NaN;
+  let decodeDumps = 0;
+  let dumpSinceUpdate = false;
+  let recordingLost = false;
+  let pendingLine = '';
+  const watchAudio = (text: string) => {
+    for (const m of text.matchAll(/audio=(\d+)\/(\d+) \(bit\/s\)/g)) rxBitrate = Number(m[2]);
+    const lines = (pendingLine + text).split(/\r?\n|\r/);
+    pendingLine = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.includes("stream: update 'audio'")) dumpSinceUpdate = false;
+      else if (line.includes('sndfile: dumping decode audio')) {
+        decodeDumps++;
+        dumpSinceUpdate = true;
+      } else if (line.includes('audio: player started')) {
+        // A player restarted by an SDP update after the call's first dump: the receive filters
+        // were set up again first (a new dump), or not at all (baresip 1.0.0 on a hold).
+        if (decodeDumps > 0 && !dumpSinceUpdate) recordingLost = true;
+      }
+    }
+  };
+  const newCall = () => {
+    rxBitrate = NaN;
+    decodeDumps = 0;
+    dumpSinceUpdate = false;
+    recordingLost = false;
+  };
   const record = (s: string) => {
+    watchAudio(s);
     // Not baresip's status line ("[0:00:09] audio=64000/64000 (bit/s)"), printed many times a second.
     output = (output + s.replace(/\[\d+:\d\d:\d\d\] audio=\S+ \(bit\/s\)\s*/g, '')).slice(-300_000);
   };
@@ -149,7 +193,7 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
       }
     }
   };
-  const proc: ChildProcess = spawn(install.binary, ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  const proc: ChildProcess = spawn(install.binary, ['-f', dir, ...(process.env.WHISPERLINE_BARESIP_TRACE ? ['-s'] : [])], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   proc.stdout!.on('data', (b: Buffer) => {
     record(b.toString());
     watchRegistration(b.toString());
@@ -204,6 +248,7 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
         registrationReason = String(msg.param ?? '');
         break;
       case 'CALL_INCOMING':
+        newCall();
         callState = 'incoming';
         break;
       case 'CALL_OUTGOING':
@@ -392,6 +437,7 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
     tone,
     callState: () => callState,
     async dial(target) {
+      newCall();
       callState = 'ringing';
       await must('dial', target);
     },
@@ -421,10 +467,12 @@ export async function startTrunkCustomer(options: TrunkCustomerOptions): Promise
       const a = await heard(freqs, windowMs);
       return Object.fromEntries(freqs.map((f) => [f, a.tones[f].median]));
     },
+    receivedBitrate: () => rxBitrate,
+    recordingLost: () => recordingLost,
     events: () => [...events],
     log: () => {
       const g = growth.at(-1);
-      return `${output}\n(heard audio: ${wav ? `${wav.path} ino ${wav.ino}, ${g?.bytes ?? 0} bytes at ${g ? new Date(g.at).toISOString() : '-'}, ${growth.length} samples of growth` : 'no dump file yet'})\n`;
+      return `${output}\n(heard audio: ${wav ? `${wav.path} ino ${wav.ino}, ${g?.bytes ?? 0} bytes at ${g ? new Date(g.at).toISOString() : '-'}, ${growth.length} samples of growth` : 'no dump file yet'}${recordingLost ? '; the decode dump was dropped by a re-INVITE (baresip 1.0.0)' : ''}; receive bit rate ${rxBitrate})\n`;
     },
     stop,
   };

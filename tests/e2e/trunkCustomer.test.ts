@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Party } from '../support/browser';
 import { useScenario } from '../support/scenario';
 import { enrolAndPublish } from '../support/policy';
-import { asterisk } from '../support/servers';
+import { asterisk, freeswitch } from '../support/servers';
 import { callCard, dial, expectHears, expectSilent, explainedOnFailure, resetParty, signIn, waitCallState, waitRegistered, wrapUp } from '../support/phoneDriver';
 import type { PbxKind, PbxOptions } from '../../src/node/pbx';
 import { findRtpEngine } from '../../src/node/rtpengine';
@@ -33,11 +33,14 @@ interface TrunkCase {
 const baresip = findBaresip();
 const rtpengine = findRtpEngine();
 
-// Adding a server is one line (FreeSWITCH: its kind, its options for a plain RTP account on sipUdpPort).
+// Adding a server is one line: its kind and its options for a plain RTP account on its sipUdpPort.
 const cases: TrunkCase[] = [
   { kind: 'kamailio', name: 'Kamailio + rtpengine', skip: rtpengine.found ? null : rtpengine.reason, options: { rtpengine: true }, supervision: true },
   // No codec_opus in our Asterisk: the app's leg is G.711 like the trunk's, so Asterisk only relays.
   { kind: 'asterisk', name: 'Asterisk', skip: asterisk.found ? null : asterisk.reason, options: { plainRtpAccounts: ['2001'], codecs: ['ulaw', 'alaw'] }, supervision: false },
+  // One sofia profile takes both WebSocket and plain UDP (sipUdpPort); FreeSWITCH anchors the media and
+  // transcodes (the app's leg may be Opus, the trunk's G.711).
+  { kind: 'freeswitch', name: 'FreeSWITCH', skip: freeswitch.found ? null : freeswitch.reason, options: { codecs: ['ulaw', 'alaw'] }, supervision: false },
 ];
 
 /** Polls what the trunk customer heard at `hz` until `ok(level)`. */
@@ -51,6 +54,13 @@ async function customerLevel(customer: TrunkCustomer, hz: number, ok: (db: numbe
   }
 }
 const customerHears = (c: TrunkCustomer, hz: number) => customerLevel(c, hz, (db) => db > heardDb, `the trunk customer should hear ${hz} Hz`);
+/** The customer's baresip accepts G.711 RTP for decoding at the full rate (64 kbit/s of payload; it counts over 3 s, so the poll is generous). */
+async function customerReceives(customer: TrunkCustomer): Promise<void> {
+  const since = Date.now();
+  await expect
+    .poll(() => Date.now() - since > 3500 && customer.receivedBitrate() >= 56_000, { timeout: 15_000, message: `the trunk customer should receive RTP (last ${customer.receivedBitrate()} bit/s)` })
+    .toBe(true);
+}
 /** `below`: on G.711 the agent's tone puts quantization products on a 200 Hz grid near −52 dBFS (1400 Hz among them), so a tone beside another one is judged silent at −45. */
 const customerSilent = (c: TrunkCustomer, hz: number, below = silentDb) => customerLevel(c, hz, (db) => db < below, `the trunk customer should not hear ${hz} Hz`);
 
@@ -84,6 +94,11 @@ for (const server of cases) {
     });
 
     afterEach(async (ctx) => {
+      if (process.env.WHISPERLINE_TRUNK_DUMP) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(`${process.env.WHISPERLINE_TRUNK_DUMP}-${server.kind}-customer.log`, customer?.log() ?? '');
+        writeFileSync(`${process.env.WHISPERLINE_TRUNK_DUMP}-${server.kind}-server.log`, scenario.sip?.log() ?? '');
+      }
       if (ctx.task.result?.state === 'fail') console.log(`the trunk customer's side:\n${customer?.log().slice(-4000)}\n--- server ---\n${scenario.sip?.log().slice(-6000)}`);
       for (const p of parties()) {
         for (const leave of await p.page.getByTestId('leave').all()) await leave.click().catch(() => undefined);
@@ -112,10 +127,20 @@ for (const server of cases) {
         await waitCallState(agent.page, 'held');
         await expectSilent(agent, tones.customer);
         await customerSilent(customer, tones.agent);
+        // Did the customer's recording survive the hold? Through a server that re-INVITEs the
+        // customer on hold (Kamailio passes the app's a=sendonly on), baresip 1.0.0 drops its
+        // decode dump for the rest of the call (a baresip bug, see recordingLost): the check above
+        // then saw no audio at all, and what the customer hears after the resume is only visible
+        // as the RTP it receives and decodes.
+        const lost = customer.recordingLost();
+        if (lost) expect(customer.log(), 'only baresip 1.0.0 is known to drop its recording on a hold').toMatch(/^baresip v1\.0\.0 /m);
         await agent.page.getByTestId('hold').click();
         await waitCallState(agent.page, 'active');
         await expectHears(agent, tones.customer);
-        await customerHears(customer, tones.agent);
+        if (lost) {
+          await customerReceives(customer);
+          console.log(`${server.name}: after the hold the trunk customer (baresip 1.0.0) receives and decodes the agent's audio at ${customer.receivedBitrate()} bit/s; its decoded audio is no longer recorded (baresip 1.0.0 drops its receive filters on a hold re-INVITE), so the tone itself is not measured at the customer after the resume`);
+        } else await customerHears(customer, tones.agent);
         await customer.hangup();
         await callCard(agent.page).waitFor({ state: 'detached', timeout: 20_000 });
         await wrapUp(agent.page);
@@ -184,7 +209,14 @@ for (const server of cases) {
           else await expectHears(agent, tones.supervisor);
           if (mode === 'barge') {
             await customerHears(customer, tones.supervisor);
-            report.push(`barge: customer hears the supervisor at ${(await customer.heardLevels([tones.supervisor], 1000))[tones.supervisor].toFixed(1)}`);
+            // Steadily, not a moment: the supervisor's tone is continuous, so the median of every
+            // ≈32 ms frame over the next 1.5 s windows is the level the customer hears.
+            for (let i = 0; i < 3; i++) {
+              const b = await leak();
+              report.push(`barge: customer hears the supervisor ${b.sup.toFixed(1)} (loudest frame ${b.loudest.toFixed(1)}), agent ${b.agent.toFixed(1)}`);
+              expect(b.sup, `the customer's steady level of the supervisor's tone in barge (window ${i + 1})`).toBeGreaterThan(heardDb);
+              expect(b.agent, `the customer's steady level of the agent's tone in barge (window ${i + 1})`).toBeGreaterThan(heardDb);
+            }
             continue;
           }
           await customerSilent(customer, tones.supervisor, -45);
