@@ -40,7 +40,7 @@ function serverRuns(): ServerRun[] {
     { label: 'Kamailio + rtpengine (proxy; media WebRTC ↔ RTP through rtpengine)', kind: 'kamailio', options: { rtpengine: true }, skip: noCustomer ?? (rtpengine.found ? null : rtpengine.reason) },
     // Our Asterisk has no Opus transcoder: the app's legs run G.711 like the trunk's.
     { label: 'Asterisk 22 (B2BUA, media anchored)', kind: 'asterisk', options: { plainRtpAccounts: ['2001'], codecs: ['ulaw', 'alaw'] }, skip: noCustomer ?? (asterisk.found ? null : asterisk.reason) },
-    { label: 'FreeSWITCH 1.10 (B2BUA, media anchored)', kind: 'freeswitch', options: {}, skip: noCustomer ?? (freeswitch.found ? null : freeswitch.reason) },
+    { label: 'FreeSWITCH 1.10 (B2BUA, media anchored)', kind: 'freeswitch', options: { codecs: ['ulaw', 'alaw'] }, skip: noCustomer ?? (freeswitch.found ? null : freeswitch.reason) },
   ];
 }
 
