@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { clickAt, firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
+import { firstHeard, joinSamples, oneWayLatency, stats, switchSamples } from './benchAudio';
 import { comparePathsOnAsterisk } from './benchPbxPaths';
 import { benchPerServer } from './benchServers';
 import { boardBench } from './benchBoard';
@@ -65,29 +65,10 @@ async function superviseBench(
   const agentCustomerPc = await lastConnectedPc(agent.page);
   loads.plainCall = await rendererLoad(agent.page, 5000);
 
-  for (let i = 0; i < samples; i++) {
-    await untilSilent(supervisor.page, benchTones.customer);
-    const heard = firstHeard(supervisor.page, benchTones.customer, 10_000, 1024);
-    await supervisor.page.getByTestId('supervise-target').fill('1001');
-    const clicked = await clickAt(supervisor.page, 'supervise-listen');
-    results.joinToCustomerAudioAtSupervisorMs.push((await heard) - clicked);
-    if (i === 0) results.firstJoinToCustomerAudioAtSupervisorMs.push((await heard) - clicked);
-    if (i < samples - 1) {
-      await supervisor.page.getByTestId('leave').click();
-      await supervisor.page.getByTestId('supervision').waitFor({ state: 'detached' });
-    }
-  }
-  for (let i = 0; i < samples; i++) {
-    await untilSilent(agent.page, benchTones.supervisor);
-    const heard = firstHeard(agent.page, benchTones.supervisor, 5000, 1024);
-    const clicked = await clickAt(supervisor.page, 'mode-whisper');
-    results.modeSwitchToWhisperHeardMs.push((await heard) - clicked);
-    await supervisor.page.locator('[data-testid="supervision"][data-mode="whisper"]').waitFor();
-    if (i < samples - 1) {
-      await supervisor.page.getByTestId('mode-listen').click();
-      await supervisor.page.locator('[data-testid="supervision"][data-mode="listen"]').waitFor();
-    }
-  }
+  const joins = await joinSamples(supervisor.page, benchTones.customer, samples);
+  results.joinToCustomerAudioAtSupervisorMs.push(...joins);
+  results.firstJoinToCustomerAudioAtSupervisorMs.push(joins[0]);
+  results.modeSwitchToWhisperHeardMs.push(...(await switchSamples(supervisor.page, agent.page, benchTones.supervisor, samples)));
   loads.whisper = await rendererLoad(agent.page, 5000);
   const pcs = { customer: await lastConnectedPc(customer.page), supervisor: await lastConnectedPc(supervisor.page), agentSupervisorLeg: await lastConnectedPc(agent.page) };
   const snapshot = async (): Promise<RtpCounters[]> => [

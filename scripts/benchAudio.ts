@@ -67,3 +67,41 @@ export async function clickAt(page: Page, testId: string): Promise<number> {
   await page.getByTestId(testId).click();
   return Math.round(await page.evaluate(() => (window as unknown as { __lastClickAt: number }).__lastClickAt));
 }
+
+/**
+ * Joins agent 1001's call `samples` times: click Listen → the supervisor first hears `customerHz`
+ * (the supervisor leaves between joins and stays on after the last). The first is the page's first join.
+ */
+export async function joinSamples(supervisor: Page, customerHz: number, samples: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    await untilSilent(supervisor, customerHz);
+    const heard = firstHeard(supervisor, customerHz, 10_000, 1024);
+    await supervisor.getByTestId('supervise-target').fill('1001');
+    const clicked = await clickAt(supervisor, 'supervise-listen');
+    out.push((await heard) - clicked);
+    await supervisor.locator('[data-testid="supervision"][data-state="active"]').waitFor();
+    if (i < samples - 1) {
+      await supervisor.getByTestId('leave').click();
+      await supervisor.getByTestId('supervision').waitFor({ state: 'detached' });
+    }
+  }
+  return out;
+}
+
+/** Click Whisper (from listen) → the agent first hears `supervisorHz`, `samples` times; ends in whisper. */
+export async function switchSamples(supervisor: Page, agent: Page, supervisorHz: number, samples: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    await untilSilent(agent, supervisorHz);
+    const heard = firstHeard(agent, supervisorHz, 5000, 1024);
+    const clicked = await clickAt(supervisor, 'mode-whisper');
+    out.push((await heard) - clicked);
+    await supervisor.locator('[data-testid="supervision"][data-mode="whisper"]').waitFor();
+    if (i < samples - 1) {
+      await supervisor.getByTestId('mode-listen').click();
+      await supervisor.locator('[data-testid="supervision"][data-mode="listen"]').waitFor();
+    }
+  }
+  return out;
+}

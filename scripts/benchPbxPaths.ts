@@ -7,7 +7,7 @@ import type { PbxProfileId } from '../src/shared/pbx/profiles';
 import { startRig } from '../tests/support/browser';
 import { enrolAndPublish } from '../tests/support/policy';
 import { dial, signIn, waitCallState, waitRegistered } from '../src/node/appDriver';
-import { firstHeard, oneWayLatency, stats, untilSilent } from './benchAudio';
+import { firstHeard, joinSamples, oneWayLatency, stats, switchSamples } from './benchAudio';
 
 const tones = { agent: 600, customer: 1000, supervisor: 1400 };
 const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw' };
@@ -30,31 +30,8 @@ async function measurePath(profile: PbxProfileId, samples: number): Promise<Meas
     await waitCallState(agent.page, 'ringing');
     await agent.page.getByTestId('answer').click();
     await firstHeard(agent.page, tones.customer);
-    for (let i = 0; i < samples; i++) {
-      await untilSilent(supervisor.page, tones.customer);
-      const heard = firstHeard(supervisor.page, tones.customer, 10_000, 1024);
-      await supervisor.page.getByTestId('supervise-target').fill('1001');
-      const clickAt = Date.now();
-      await supervisor.page.getByTestId('supervise-listen').click();
-      m.joinMs.push((await heard) - clickAt);
-      await supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
-      if (i < samples - 1) {
-        await supervisor.page.getByTestId('leave').click();
-        await supervisor.page.getByTestId('supervision').waitFor({ state: 'detached' });
-      }
-    }
-    for (let i = 0; i < samples; i++) {
-      await untilSilent(agent.page, tones.supervisor);
-      const heard = firstHeard(agent.page, tones.supervisor, 5000, 1024);
-      const clickAt = Date.now();
-      await supervisor.page.getByTestId('mode-whisper').click();
-      m.switchToWhisperMs.push((await heard) - clickAt);
-      await supervisor.page.locator('[data-testid="supervision"][data-mode="whisper"]').waitFor();
-      if (i < samples - 1) {
-        await supervisor.page.getByTestId('mode-listen').click();
-        await supervisor.page.locator('[data-testid="supervision"][data-mode="listen"]').waitFor();
-      }
-    }
+    m.joinMs = await joinSamples(supervisor.page, tones.customer, samples);
+    m.switchToWhisperMs = await switchSamples(supervisor.page, agent.page, tones.supervisor, samples);
     for (let i = 0; i < samples; i++) {
       m.customerToAgentMs.push(await oneWayLatency(customer.page, agent.page, tones.customer));
       m.supervisorToAgentMs.push(await oneWayLatency(supervisor.page, agent.page, tones.supervisor));

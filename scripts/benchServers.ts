@@ -14,7 +14,7 @@ import { findBaresip, startTrunkCustomer } from '../src/node/trunkCustomer';
 import { startRig } from '../tests/support/browser';
 import { enrolAndPublish } from '../tests/support/policy';
 import { signIn, waitCallState, waitRegistered } from '../src/node/appDriver';
-import { clickAt, firstHeard, stats, untilSilent } from './benchAudio';
+import { clickAt, firstHeard, joinSamples, stats, switchSamples, untilSilent } from './benchAudio';
 import { lastConnectedPc, pathBudget, rtpCounters } from './benchLatency';
 
 const tones = { agent: 600, customer: 1000, supervisor: 1400 };
@@ -113,30 +113,9 @@ async function measure(run: ServerRun, samples: number): Promise<Measures> {
     await agent.page.getByTestId('answer').click();
     await firstHeard(agent.page, tones.customer, 15_000);
     const customerPc = await lastConnectedPc(agent.page);
-    for (let i = 0; i < samples; i++) {
-      await untilSilent(supervisor.page, tones.customer);
-      const heard = firstHeard(supervisor.page, tones.customer, 10_000, 1024);
-      await supervisor.page.getByTestId('supervise-target').fill('1001');
-      const clicked = await clickAt(supervisor.page, 'supervise-listen');
-      m.joinMs.push((await heard) - clicked);
-      if (i === 0) m.firstJoinMs.push(m.joinMs[0]);
-      await supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
-      if (i < samples - 1) {
-        await supervisor.page.getByTestId('leave').click();
-        await supervisor.page.getByTestId('supervision').waitFor({ state: 'detached' });
-      }
-    }
-    for (let i = 0; i < samples; i++) {
-      await untilSilent(agent.page, tones.supervisor);
-      const heard = firstHeard(agent.page, tones.supervisor, 5000, 1024);
-      const clicked = await clickAt(supervisor.page, 'mode-whisper');
-      m.switchToWhisperMs.push((await heard) - clicked);
-      await supervisor.page.locator('[data-testid="supervision"][data-mode="whisper"]').waitFor();
-      if (i < samples - 1) {
-        await supervisor.page.getByTestId('mode-listen').click();
-        await supervisor.page.locator('[data-testid="supervision"][data-mode="listen"]').waitFor();
-      }
-    }
+    m.joinMs = await joinSamples(supervisor.page, tones.customer, samples);
+    m.firstJoinMs = [m.joinMs[0]];
+    m.switchToWhisperMs = await switchSamples(supervisor.page, agent.page, tones.supervisor, samples);
     // The agent's WebRTC jitter buffer on each stream over the same window: [customer, supervisor].
     const legPc = await lastConnectedPc(agent.page);
     const counters = () => Promise.all([rtpCounters(agent.page, customerPc), rtpCounters(agent.page, legPc)]);
