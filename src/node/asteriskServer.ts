@@ -1,11 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPort } from './rtpengine';
 import { canConnect, freeLoopbackPort, type SipServer } from './sipServer';
+import { installPrefix } from './installPrefix';
 
 /**
  * A real Asterisk 22 (PJSIP over WebSocket, media anchored through Asterisk) on loopback, for tests
@@ -62,28 +63,15 @@ export const defaultAsteriskPrefix = '/opt/whisperline-asterisk';
 
 /** Where Asterisk is installed: WHISPERLINE_ASTERISK (a prefix or the binary itself), else the default prefix. */
 export function findAsterisk(env: NodeJS.ProcessEnv = process.env): AsteriskInstall {
-  const given = env.WHISPERLINE_ASTERISK?.trim();
-  const hint = given ? '(WHISPERLINE_ASTERISK must name an Asterisk install prefix or its sbin/asterisk)' : '(set WHISPERLINE_ASTERISK to an install prefix)';
-  let prefix = resolve(given || defaultAsteriskPrefix);
-  if (isFile(prefix) && basename(prefix) === 'asterisk') prefix = dirname(dirname(prefix));
-  const binary = join(prefix, 'sbin/asterisk');
+  const { prefix, binary, where, hint } = installPrefix(env, 'WHISPERLINE_ASTERISK', defaultAsteriskPrefix, 'sbin/asterisk', 'Asterisk');
   const moduleDir = join(prefix, 'lib/asterisk/modules');
   const dataDir = join(prefix, 'var/lib/asterisk');
-  const where = given || prefix;
   if (!existsSync(binary)) return { found: false, reason: `no Asterisk at ${where} ${hint}` };
   if (!existsSync(join(moduleDir, 'chan_pjsip.so')) || !existsSync(join(moduleDir, 'res_pjsip_transport_websocket.so')))
     return { found: false, reason: `the Asterisk at ${where} has no PJSIP WebSocket modules in ${moduleDir} ${hint}` };
   if (!existsSync(join(dataDir, 'documentation/core-en_US.xml')))
     return { found: false, reason: `the Asterisk at ${where} has no ${join(dataDir, 'documentation')} (it will not start without it) ${hint}` };
   return { found: true, prefix, binary, moduleDir, dataDir };
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

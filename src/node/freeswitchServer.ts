@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { renderFreeswitchConfig, type SpiedLeg } from './freeswitchConfig';
 import { canConnect, freeLoopbackPort, type SipServer } from './sipServer';
+import { installPrefix } from './installPrefix';
 
 /**
  * A real FreeSWITCH 1.10 (sofia: SIP over WebSocket for the apps, plain SIP over UDP for trunk-style
@@ -47,27 +48,14 @@ export const defaultFreeswitchPrefix = '/opt/whisperline-freeswitch';
 
 /** Where FreeSWITCH is installed: WHISPERLINE_FREESWITCH (a prefix or the binary itself), else the default prefix. */
 export function findFreeswitch(env: NodeJS.ProcessEnv = process.env): FreeswitchInstall {
-  const given = env.WHISPERLINE_FREESWITCH?.trim();
-  const hint = given ? '(WHISPERLINE_FREESWITCH must name a FreeSWITCH install prefix or its bin/freeswitch)' : '(set WHISPERLINE_FREESWITCH to an install prefix)';
-  let prefix = resolve(given || defaultFreeswitchPrefix);
-  if (isFile(prefix) && basename(prefix) === 'freeswitch') prefix = dirname(dirname(prefix));
-  const binary = join(prefix, 'bin/freeswitch');
+  const { prefix, binary, where, hint } = installPrefix(env, 'WHISPERLINE_FREESWITCH', defaultFreeswitchPrefix, 'bin/freeswitch', 'FreeSWITCH');
   const moduleDir = join(prefix, 'lib/freeswitch/mod');
   const confDir = join(prefix, 'etc/freeswitch');
-  const where = given || prefix;
   if (!existsSync(binary)) return { found: false, reason: `no FreeSWITCH at ${where} ${hint}` };
   const missing = ['mod_sofia', 'mod_dptools', 'mod_dialplan_xml', 'mod_hash', 'mod_commands', 'mod_opus'].filter((m) => !existsSync(join(moduleDir, `${m}.so`)));
   if (missing.length) return { found: false, reason: `the FreeSWITCH at ${where} has no ${missing.join(', ')} in ${moduleDir} ${hint}` };
   if (!existsSync(join(confDir, 'vars.xml'))) return { found: false, reason: `the FreeSWITCH at ${where} has no vanilla config in ${confDir} ${hint}` };
   return { found: true, prefix, binary, moduleDir, confDir };
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
