@@ -11,22 +11,24 @@ import type { PbxOptions } from '../../src/node/pbx';
 // travels as in-dialog INFO, which FreeSWITCH relays between the bridged calls), and FreeSWITCH's
 // eavesdrop driven by the same buttons, with either "spied leg".
 
-const accounts = { '1001': 'agent-pw', '2001': 'customer-pw', '1101': 'supervisor-pw' };
+const accounts = { '1001': 'agent-pw', '1002': 'agent2-pw', '2001': 'customer-pw', '1101': 'supervisor-pw' };
 const tones = { agent: 600, customer: 1000, supervisor: 1400 };
+/** The second agent a supervised call is transferred to (follow-transfer), where a block has one. */
+const agent2Tone = 1800;
 const unusedHz = 2300;
 
 if (!freeswitch.found) console.log(`skipped: supervision through FreeSWITCH: ${freeswitch.reason}`);
 
 type Profile = 'app-mixed' | 'freeswitch-eavesdrop';
 
-function world(options: Omit<PbxOptions, 'accounts'>) {
-  const scenario = useScenario(accounts, tones, 'freeswitch', options);
+function world(options: Omit<PbxOptions, 'accounts'>, withAgent2 = false) {
+  const scenario = useScenario<keyof typeof tones | 'agent2'>(accounts, withAgent2 ? { ...tones, agent2: agent2Tone } : (tones as Record<keyof typeof tones | 'agent2', number>), 'freeswitch', options);
   const signInAs = (p: Party, ext: keyof typeof accounts, extra: Partial<AccountInput> = {}) =>
     signIn(p.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password: accounts[ext], ...extra });
   const parties = () => scenario.party;
   afterEach(async () => {
-    const { agent, customer, supervisor } = parties();
-    for (const p of [supervisor, agent, customer]) {
+    const { agent, customer, supervisor, agent2 } = parties();
+    for (const p of [supervisor, agent, customer, ...(agent2 ? [agent2] : [])]) {
       for (const leave of await p.page.getByTestId('leave').all()) await leave.click().catch(() => undefined);
       await resetParty(p.page);
     }
@@ -57,7 +59,7 @@ function world(options: Omit<PbxOptions, 'accounts'>) {
       for (const p of [agent, customer, supervisor]) await waitRegistered(p.page);
       if (policy) await enrolAndPublish(scenario.site, scenario.sip.domain, { '1101': supervisor.page });
     });
-  return { scenario, parties, customerCallsAgent, signInAll };
+  return { scenario, parties, customerCallsAgent, signInAll, signInAs };
 }
 
 /**
@@ -132,7 +134,7 @@ async function takeover(p: Record<keyof typeof tones, Party>): Promise<void> {
 }
 
 describe.skipIf(!freeswitch.found)('app-mixed supervision through FreeSWITCH (B2BUA) with the documented setting', () => {
-  const w = world({});
+  const w = world({}, true);
   w.signInAll('app-mixed', true);
 
   it('listen, whisper and barge switched back and forth; talk-back reaches the supervisor only', async () => {
@@ -148,6 +150,70 @@ describe.skipIf(!freeswitch.found)('app-mixed supervision through FreeSWITCH (B2
       await p.supervisor.page.getByTestId('supervise-listen').click();
       await p.supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
       await takeover(p);
+    });
+  });
+
+  it('text coaching: a prompt reaches the agent’s screen (never the customer’s) through FreeSWITCH, and the agent’s acknowledgement reaches the supervisor', async () => {
+    const p = w.parties();
+    await explainedOnFailure([p.customer, p.agent, p.supervisor], async () => {
+      await w.customerCallsAgent();
+      await p.supervisor.page.getByTestId('supervise-target').fill('1001');
+      await p.supervisor.page.getByTestId('supervise-listen').click();
+      await p.supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
+      await p.agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
+      await p.supervisor.page.getByTestId('prompt-text').fill('Ask for the order number');
+      await p.supervisor.page.getByTestId('prompt-send').click();
+      const shown = p.agent.page.getByTestId('coaching-text');
+      await expect.poll(() => shown.allTextContents(), { timeout: 15_000 }).toEqual(['Ask for the order number']);
+      // The customer's screen never shows it (the prompt travels on the supervision leg only).
+      expect(await p.customer.page.locator('body').innerText()).not.toMatch(/order number/);
+      await p.agent.page.getByTestId('coaching-prompt').first().getByTestId('coaching-ack').click();
+      const acked = p.supervisor.page.locator('[data-testid="sent-prompt"][data-acknowledged="true"]');
+      await expect.poll(() => acked.allTextContents(), { timeout: 15_000 }).toEqual([expect.stringMatching(/✓✓ Ask for the order number \(acknowledged\)/)]);
+      expect(await p.customer.page.locator('body').innerText()).not.toMatch(/order number/);
+      // The call itself is untouched: the listen table still holds.
+      await checkMode(p, 'listen', -60, undefined, -80);
+    });
+  });
+
+  // Last: it signs 1002 in.
+  it('supervision follows the call: 1001 transfers the supervised call to 1002 through FreeSWITCH, the supervisor is offered a rejoin, which joins 1002’s call in the same mode', async () => {
+    const p = w.parties();
+    const agent2 = p.agent2;
+    await explainedOnFailure([p.customer, p.agent, p.supervisor, agent2], async () => {
+      await w.signInAs(agent2, '1002');
+      await waitRegistered(agent2.page);
+      await w.customerCallsAgent();
+      await p.supervisor.page.getByTestId('supervise-target').fill('1001');
+      await p.supervisor.page.getByTestId('supervise-listen').click();
+      await p.supervisor.page.locator('[data-testid="supervision"][data-state="active"]').waitFor();
+      await switchTo(p, 'whisper');
+      await p.agent.page.locator('[data-testid="supervised-banner"][data-mode="whisper"]').waitFor();
+      await expectHears(p.agent, tones.supervisor);
+      await p.agent.page.getByTestId('transfer-target').fill('1002');
+      await p.agent.page.getByTestId('blind-transfer').click();
+      await waitCallState(agent2.page, 'ringing');
+      await agent2.page.getByTestId('answer').click();
+      await expectHears(agent2, tones.customer);
+      await expectHears(p.customer, agent2Tone);
+      const offer = p.supervisor.page.locator('[data-testid="rejoin-offer"][data-to="1002"]');
+      await offer.waitFor({ timeout: 20_000 });
+      await expect(offer.textContent()).resolves.toMatch(/1001 transferred the call you were supervising to 1002.*Rejoin \(whisper\)/i);
+      await expect.poll(() => p.supervisor.page.getByTestId('supervision').count(), { timeout: 20_000 }).toBe(0);
+      const beforeJoin = await customerLevelAtSupervisorTone(p.customer);
+      await offer.getByTestId('rejoin').click();
+      await p.supervisor.page.locator('[data-testid="supervision"][data-state="active"][data-mode="whisper"]').waitFor({ timeout: 20_000 });
+      await agent2.page.locator('[data-testid="supervised-banner"][data-mode="whisper"]').waitFor({ timeout: 20_000 });
+      await expect(offer.count()).resolves.toBe(0);
+      // Whisper on the new leg: 1002 hears the customer and the supervisor, the supervisor both, the customer never the supervisor.
+      await expectHears(agent2, tones.customer);
+      await expectHears(agent2, tones.supervisor);
+      await expectHears(p.supervisor, tones.customer);
+      await expectHears(p.supervisor, agent2Tone);
+      await expectHears(p.customer, agent2Tone);
+      await expectSilent(p.customer, tones.supervisor);
+      const leak = await customerLeak(p.customer, beforeJoin, -80);
+      expect(leak.level, "customer's level at the supervisor's tone in whisper after the rejoin").toBeLessThan(leak.limit);
     });
   });
 });

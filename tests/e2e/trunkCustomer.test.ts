@@ -37,10 +37,10 @@ const rtpengine = findRtpEngine();
 const cases: TrunkCase[] = [
   { kind: 'kamailio', name: 'Kamailio + rtpengine', skip: rtpengine.found ? null : rtpengine.reason, options: { rtpengine: true }, supervision: true },
   // No codec_opus in our Asterisk: the app's leg is G.711 like the trunk's, so Asterisk only relays.
-  { kind: 'asterisk', name: 'Asterisk', skip: asterisk.found ? null : asterisk.reason, options: { plainRtpAccounts: ['2001'], codecs: ['ulaw', 'alaw'] }, supervision: false },
+  { kind: 'asterisk', name: 'Asterisk', skip: asterisk.found ? null : asterisk.reason, options: { plainRtpAccounts: ['2001'], codecs: ['ulaw', 'alaw'] }, supervision: true },
   // One sofia profile takes both WebSocket and plain UDP (sipUdpPort); FreeSWITCH anchors the media and
   // transcodes (the app's leg may be Opus, the trunk's G.711).
-  { kind: 'freeswitch', name: 'FreeSWITCH', skip: freeswitch.found ? null : freeswitch.reason, options: { codecs: ['ulaw', 'alaw'] }, supervision: false },
+  { kind: 'freeswitch', name: 'FreeSWITCH', skip: freeswitch.found ? null : freeswitch.reason, options: { codecs: ['ulaw', 'alaw'] }, supervision: true },
 ];
 
 /** Polls what the trunk customer heard at `hz` until `ok(level)`. */
