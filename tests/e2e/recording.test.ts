@@ -6,7 +6,7 @@ import type { RecordingDetail, TimelineKind, TrackName } from '../../src/shared/
 import { dial, expectHears, expectSilent, explainedOnFailure, heardDb, resetParty, signIn, waitCallState, waitRegistered } from '../support/phoneDriver';
 import { enrolAndPublish } from '../support/policy';
 import { useScenario } from '../support/scenario';
-import { describeEachServer, fsLeftOut, type ServerCase } from '../support/servers';
+import { describeEachServer, type ServerCase } from '../support/servers';
 
 // A supervised call recorded by the agent's app, one track per party, proven by tones: the agent
 // speaks 600 Hz, the customer 1000 Hz, the supervisor 1400 Hz. The customer track never holds the
@@ -308,4 +308,4 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-describeEachServer((s) => `a supervised call recorded with separate tracks, through ${s.name}`, recordingSuite, { freeswitch: fsLeftOut });
+describeEachServer((s) => `a supervised call recorded with separate tracks, through ${s.name}`, recordingSuite);

@@ -21,7 +21,7 @@ export const servers: ServerCase[] = [
 ];
 
 /** Why the app-mixed suites (board, recording, replay) leave FreeSWITCH out for now. */
-export const fsLeftOut = 'not yet run against FreeSWITCH: it supervises through the app-mixed path, which through FreeSWITCH first needs the join challenge repeated until the bridge is up (see FS-NOTES.md)';
+export const fsLeftOut = 'not run against FreeSWITCH: the team board follows agents by dialog-event and presence subscriptions, which our FreeSWITCH config does not serve yet';
 
 /**
  * One describe block per SIP server, named after it. A server that is not installed is reported as
