@@ -17,17 +17,18 @@ export const unusedHz = 2300;
 export type Parties = Record<keyof typeof tones, Party>;
 
 /**
- * A describe block's PBX of `kind` with the three parties. `prepareSupervisor` runs after the
- * supervisor signed in, before the policy (a profile setting chosen in Settings, say).
+ * A describe block's PBX of `kind` with the three parties, and any `extra` accounts and parties
+ * (a second agent, say). `prepareSupervisor` runs once the supervisor is signed in, before the
+ * registrations are awaited and the policy published (a profile setting chosen in Settings, say).
  */
-export function b2buaWorld(kind: PbxKind, options: Omit<PbxOptions, 'accounts'>) {
-  const scenario = useScenario(accounts, tones, kind, options);
-  const signInAs = (p: Party, ext: keyof typeof accounts, extra: Partial<AccountInput> = {}) =>
-    signIn(p.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password: accounts[ext], ...extra });
-  const parties = (): Parties => scenario.party;
+export function b2buaWorld(kind: PbxKind, options: Omit<PbxOptions, 'accounts'>, extra: { accounts?: Record<string, string>; tones?: Record<string, number> } = {}) {
+  const allAccounts: Record<string, string> = { ...accounts, ...extra.accounts };
+  const scenario = useScenario<string>(allAccounts, { ...tones, ...extra.tones }, kind, options);
+  const signInAs = (p: Party, ext: string, more: Partial<AccountInput> = {}) =>
+    signIn(p.page, { server: scenario.sip.wsUrl, domain: scenario.sip.domain, extension: ext, password: allAccounts[ext], ...more });
+  const parties = () => scenario.party as Parties & Record<string, Party>;
   afterEach(async () => {
-    const { agent, customer, supervisor } = parties();
-    for (const p of [supervisor, agent, customer]) {
+    for (const p of Object.values(parties())) {
       for (const leave of await p.page.getByTestId('leave').all()) await leave.click().catch(() => undefined);
       await resetParty(p.page);
     }
@@ -47,11 +48,11 @@ export function b2buaWorld(kind: PbxKind, options: Omit<PbxOptions, 'accounts'>)
       await signInAs(agent, '1001');
       await signInAs(customer, '2001');
       await signInAs(supervisor, '1101', { role: 'supervisor', pbxProfile: profile });
-      for (const p of [agent, customer, supervisor]) await waitRegistered(p.page);
       await prepareSupervisor?.(supervisor);
+      for (const p of [agent, customer, supervisor]) await waitRegistered(p.page);
       if (policy) await enrolAndPublish(scenario.site, scenario.sip.domain, { '1101': supervisor.page });
     });
-  return { scenario, parties, customerCallsAgent, signInAll };
+  return { scenario, parties, customerCallsAgent, signInAll, signInAs };
 }
 
 /**
