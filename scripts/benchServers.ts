@@ -154,7 +154,9 @@ export async function benchPerServer(samples: number, only?: PbxKind[]): Promise
       const [jbCustomer, jbSupervisor] = m.jitterBufferMs;
       rows.push(`| ${run.label} | ${s.customerToAgentMs.median} | ${s.supervisorToAgentMs.median} | **${ratio}** | ${s.switchToWhisperMs.median} (${switchAbove >= 0 ? '+' : ''}${switchAbove}) | ${s.joinMs.median} | ${s.firstJoinMs.median} | ${jbCustomer} / ${jbSupervisor} |`);
     } catch (e) {
-      const why = (e as Error).message.split('\n')[0];
+      // Playwright names the locator it waited for on a later line.
+      const lines = (e as Error).message.split('\n');
+      const why = [lines[0], lines.find((l) => /waiting for/.test(l))?.trim()].filter(Boolean).join(': ');
       json[run.kind] = { failed: why };
       rows.push(`| ${run.label} | **failed**: ${why} | | | | | | |`);
       console.error(`[bench] ${run.label}: ${why}`);

@@ -56,9 +56,18 @@ export async function statementFrom(
 
 /** Opens Settings → Organisation on a page signed in as a supervisor and reads the key to enrol. */
 export async function supervisorPublicKey(page: Page): Promise<string> {
-  if (!(await page.getByTestId('settings').isVisible())) await page.getByTestId('open-settings').click();
   const key = page.getByTestId('supervisor-public-key');
-  await key.waitFor({ timeout: 20_000 });
+  // Settings may still be closing (a sign-in just saved it): it counts as visible, then goes. So
+  // open it again until the key shows.
+  for (let attempt = 0; ; attempt++) {
+    if (!(await page.getByTestId('settings').isVisible())) await page.getByTestId('open-settings').click();
+    try {
+      await key.waitFor({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
   const value = await key.inputValue();
   await page.keyboard.press('Escape');
   await page.getByTestId('settings').waitFor({ state: 'hidden' });
