@@ -13,10 +13,25 @@ export interface AccountInput {
   pbxProfile?: 'app-mixed' | 'asterisk-chanspy' | 'freeswitch-eavesdrop' | '3cx' | 'custom';
 }
 
+/**
+ * Opens Settings and waits until `field` shows. The dialog may still be closing (a sign-in just
+ * saved it): it counts as visible, then goes; so it is opened again until the field shows.
+ */
+export async function openSettings(page: Page, field = 'settings-server'): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    if (!(await page.getByTestId('settings').isVisible())) await page.getByTestId('open-settings').click();
+    try {
+      await page.getByTestId(field).waitFor({ timeout: 5000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
+
 /** Fills the settings dialog as an agent would, and signs in. */
 export async function signIn(page: Page, account: AccountInput): Promise<void> {
-  const dialog = page.getByTestId('settings');
-  if (!(await dialog.isVisible())) await page.getByTestId('open-settings').click();
+  await openSettings(page);
   await page.getByTestId('settings-server').fill(account.server);
   await page.getByTestId('settings-domain').fill(account.domain);
   await page.getByTestId('settings-extension').fill(account.extension);

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplePolicy } from '../../src/node/adminCli';
 import { serveStatic } from '../../src/node/staticServer';
+import { openSettings } from '../../src/node/appDriver';
 import { bytesToBase64 } from '../../src/shared/policy/canonical';
 import { signPolicy } from '../../src/shared/policy/signedPolicy';
 import { startRig, type Rig } from '../support/browser';
@@ -28,10 +29,6 @@ afterAll(async () => {
   await site?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function openSettings(page: Page): Promise<void> {
-  if (!(await page.getByTestId('settings').isVisible())) await page.getByTestId('open-settings').click();
-}
 
 async function becomeSupervisor(page: Page): Promise<void> {
   await openSettings(page);

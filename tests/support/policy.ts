@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { openSettings } from '../../src/node/appDriver';
 import { examplePolicy } from '../../src/node/adminCli';
 import { bytesToBase64 } from '../../src/shared/policy/canonical';
 import { policySchema, type OrgPolicy } from '../../src/shared/policy/schema';
@@ -57,17 +58,7 @@ export async function statementFrom(
 /** Opens Settings → Organisation on a page signed in as a supervisor and reads the key to enrol. */
 export async function supervisorPublicKey(page: Page): Promise<string> {
   const key = page.getByTestId('supervisor-public-key');
-  // Settings may still be closing (a sign-in just saved it): it counts as visible, then goes. So
-  // open it again until the key shows.
-  for (let attempt = 0; ; attempt++) {
-    if (!(await page.getByTestId('settings').isVisible())) await page.getByTestId('open-settings').click();
-    try {
-      await key.waitFor({ timeout: 5000 });
-      break;
-    } catch (e) {
-      if (attempt === 3) throw e;
-    }
-  }
+  await openSettings(page, 'supervisor-public-key');
   const value = await key.inputValue();
   await page.keyboard.press('Escape');
   await page.getByTestId('settings').waitFor({ state: 'hidden' });
@@ -79,7 +70,7 @@ export async function supervisorPublicKey(page: Page): Promise<string> {
  * (and, given `keyId`, the policy signed by that admin key: one replaced while the page ran).
  */
 export async function refreshPolicy(page: Page, state: 'active' | 'none' = 'active', keyId?: string): Promise<void> {
-  if (!(await page.getByTestId('settings').isVisible())) await page.getByTestId('open-settings').click();
+  await openSettings(page, 'org-policy');
   const status = page.getByTestId('org-policy');
   const current = async () => (await status.getAttribute('data-state').catch(() => null)) === state && (!keyId || ((await status.textContent().catch(() => '')) ?? '').includes(keyId));
   for (let i = 0; i < 40 && !(await current()); i++) {
