@@ -30,8 +30,11 @@ describeEachServer((server) => `network trouble with ${server.name}`, (server) =
 
   /** After the restart: both apps are registered again without anyone touching them, and new calls work. */
   async function expectRecoveredWithNewCall(): Promise<void> {
-    await waitRegistered(agent.page, 30_000);
-    await waitRegistered(customer.page, 30_000);
+    // The apps retry with back-off up to 30 s (±20 %) between attempts: a server that took a while
+    // to come back (FreeSWITCH stops and starts in 10–20 s on a busy machine) is found by the next
+    // attempt, up to 36 s later.
+    await waitRegistered(agent.page, 60_000);
+    await waitRegistered(customer.page, 60_000);
     await dial(agent.page, '2001');
     await waitCallState(customer.page, 'ringing');
     await customer.page.getByTestId('answer').click();
