@@ -3,6 +3,7 @@ import type { CallRecord, HistoryRead, WrapUp } from './callHistory';
 import type { OrgPolicy } from './policy/schema';
 import type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict } from './policy/gate';
 import type { SupervisionMode } from './supervision/modes';
+import type { ReportQuery, ReportResult } from './org/report';
 import type { RecordingChunk, RecordingDetail, RecordingMeta, RecordingResult, RecordingSummary, TimelineEvent, TrackName } from './recording/types';
 
 export type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict };
@@ -53,6 +54,9 @@ export interface SupervisorKeyInfo {
   note: string | null;
 }
 
+/** A report from the org service, or why there is none (no service in the policy, offline, refused). */
+export type OrgReportAnswer = { ok: true; report: ReportResult } | { ok: false; reason: string };
+
 /**
  * The one interface between the renderer and the host. The Electron preload exposes it over IPC;
  * the web build implements it with browser storage. Everything else stays on its own side.
@@ -80,6 +84,11 @@ export interface WhisperlineBridge {
   recordSupervision(event: SupervisionAuditEvent): Promise<boolean>;
   /** Supervisor side: a fresh statement signed by this desk's supervisor key. */
   signSupervision(ask: StatementAsk): Promise<SignedStatement>;
+  /**
+   * Team reports from the org service the policy names (`org.url`), asked with this desk's key; the
+   * service answers only what the policy lets this person see. Never throws.
+   */
+  orgReport(query: ReportQuery): Promise<OrgReportAnswer>;
   /** Walks the whole audit trail: any edited, removed or reordered entry shows. */
   verifyAudit(): Promise<AuditCheck>;
   /** Starts a call's recording (folder, one WAV per track). Recording calls never throw: a failure is `{ ok: false, reason }`. */
@@ -191,6 +200,7 @@ export const ipcChannels = {
   recordSupervision: 'supervision:record',
   signSupervision: 'supervision:sign',
   verifyAudit: 'audit:verify',
+  orgReport: 'org:report',
   recordingStart: 'recording:start',
   recordingAppend: 'recording:append',
   recordingEvent: 'recording:event',
