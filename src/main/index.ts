@@ -7,6 +7,8 @@ import { applyProvision, defaultSettings, provisionSchema, settingsSchema, type 
 import { parseJsonWith } from '../shared/parseJson';
 import { readFileSync } from 'node:fs';
 import { HistoryFile } from './historyFile';
+import { DeskOrgLink } from './org/deskOrgLink';
+import { normalizeIdentity } from '../shared/supervision/identity';
 import { AuditForwarding } from './audit/forwarding';
 import { AuditLog } from './audit/log';
 import { AuditRetention } from './audit/retention';
@@ -98,6 +100,17 @@ function start(): void {
     set: (v: string | undefined) => (v === undefined ? store.delete('supervisorKeyEncrypted') : store.set('supervisorKeyEncrypted', v)),
   };
   const supervisorKey = () => (keyOpening ??= openSupervisorKey({ safeStorage, slot: keySlot }));
+  // Call records to the org service the policy names (team reports), signed with the desk's key.
+  const orgLink = new DeskOrgLink({
+    historyPath: history.path,
+    cursorPath: join(app.getPath('userData'), 'org-upload.cursor.json'),
+    key: supervisorKey,
+    identity: () => {
+      const account = settingsSchema.safeParse(store.get('settings')).data?.account;
+      return account ? normalizeIdentity(account.extension, account.domain) : null;
+    },
+    policy: () => (policyWatcher.result?.state === 'active' ? policyWatcher.result.policy : null),
+  });
 
   // Opened now so a torn tail is set aside at start; if it cannot be opened the app still runs,
   // each append tries again, and until one succeeds the gate refuses every request (503).
@@ -119,6 +132,7 @@ function start(): void {
       console.log(`Org policy: ${r.state === 'active' ? r.summary : r.reason}`);
       // Called with the first result too. Only a verified policy moves the forwarding; without one
       // (expired, removed, refused) the last signed destinations keep receiving, refusals included.
+      void orgLink.changed();
       if (r.state === 'active') {
         const { forward, retentionDays } = r.policy.audit;
         void auditForwarding.update(forward).then(() => auditRetention.apply(retentionDays));
@@ -194,7 +208,8 @@ function start(): void {
     },
     getPassword: () => vault.get(),
     setPassword: (p) => vault.set(p),
-    appendHistory: (entry) => history.append(entry),
+    appendHistory: (entry) => history.append(entry).then(() => void orgLink.changed()),
+    orgReport: (query) => orgLink.report(query),
     readHistory: () => history.read(),
     getOrgPolicy: async () => {
       const r = policyWatcher.result ?? (await firstPolicyLoad);

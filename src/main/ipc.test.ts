@@ -18,6 +18,7 @@ function setup() {
     recordSupervision: vi.fn(async () => true),
     signSupervision: vi.fn(async () => ({ ok: true as const, token: 't' })),
     verifyAudit: vi.fn(async () => ({ ok: true, entries: 0, message: '0 entries, chain intact.' })),
+    orgReport: vi.fn(async () => ({ ok: false as const, reason: 'no service' })),
     recordings: {
       start: vi.fn(async () => ({ ok: true as const })),
       append: vi.fn(async () => ({ ok: true as const })),
@@ -120,6 +121,10 @@ describe('IPC from the renderer', () => {
       refused(ipcChannels.signSupervision, { ...ask, nonce: 'not a nonce' }, /^Invalid request: nonce: /);
       refused(ipcChannels.checkSupervision, { ...check, step: 'proof', challenge: 'c'.repeat(65) }, /^Invalid request: challenge: Too big/);
       expect(() => call(ipcChannels.verifyAudit, own, { repair: true })).toThrow(/^Invalid request/);
+      refused(ipcChannels.orgReport, { from: '2026-11-01', to: '2026-11-30', teams: ['a; drop table calls'] }, /^Invalid request: teams/);
+      refused(ipcChannels.orgReport, { from: '2020-01-01', to: '2026-11-30' }, /^Invalid request: to: at most/);
+      refused(ipcChannels.orgReport, { from: '2026-11-01', to: '2026-11-30', as: '1901@pbx' }, /^Invalid request: Unrecognized key: "as"/);
+      expect(services.orgReport).not.toHaveBeenCalled();
       expect(services.checkSupervision).not.toHaveBeenCalled();
       expect(services.recordSupervision).not.toHaveBeenCalled();
       expect(services.signSupervision).not.toHaveBeenCalled();

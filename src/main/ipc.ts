@@ -7,6 +7,7 @@ import {
   type UpdateStatus,
   type AuditCheck,
   type LoadedSettings,
+  type OrgReportAnswer,
   type OrgPolicyStatus,
   type SignedStatement,
   type StatementAsk,
@@ -18,6 +19,7 @@ import {
 import { settingsSchema, type Settings } from '../shared/settings';
 import { callRecordSchema, wrapUpSchema, type HistoryEntry, type HistoryRead } from '../shared/callHistory';
 import { statementPayloadSchema } from '../shared/policy/statement';
+import { reportQuerySchema, type ReportQuery } from '../shared/org/report';
 import { supervisionModes } from '../shared/supervision/modes';
 import { auditLimits, auditResults, recordableActions } from './audit/entry';
 import { callActionSchema, hostCallStateSchema } from './desktop/callHost';
@@ -68,6 +70,7 @@ export interface MainServices {
   recordSupervision(event: SupervisionAuditEvent): Promise<boolean>;
   signSupervision(ask: StatementAsk): Promise<SignedStatement>;
   verifyAudit(): Promise<AuditCheck>;
+  orgReport(query: ReportQuery): Promise<OrgReportAnswer>;
   recordings: RecordingServices;
   /** The agent window's call state, for the tray, the notification and the mini window. */
   publishCallState(state: HostCallState): void;
@@ -164,6 +167,7 @@ export function registerIpcHandlers(ipc: IpcMainLike, services: MainServices): v
   ipc.handle(ipcChannels.recordSupervision, guarded(z.tuple([supervisionEventSchema]), (e) => services.recordSupervision(e)));
   ipc.handle(ipcChannels.signSupervision, guarded(z.tuple([statementAskSchema]), (a) => services.signSupervision(a)));
   ipc.handle(ipcChannels.verifyAudit, guarded(z.tuple([]), () => services.verifyAudit()));
+  ipc.handle(ipcChannels.orgReport, guarded(z.tuple([reportQuerySchema]), (q) => services.orgReport(q)));
   const rec = services.recordings;
   ipc.handle(ipcChannels.recordingStart, guarded(z.tuple([recordingMetaSchema]), (m) => rec.start(m)));
   ipc.handle(ipcChannels.recordingAppend, guarded(z.tuple([recordingIdSchema, chunkSchema]), (id, c) => rec.append(id, c)));

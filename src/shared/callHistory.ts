@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { supervisionModes } from './supervision/modes';
 
 export const wrapUpSchema = z.object({
   disposition: z.string().trim().min(1).max(64),
@@ -33,6 +34,8 @@ export const callRecordSchema = z.object({
       talkSeconds: z.number().min(0).max(1e7).optional(),
       prompts: z.number().int().min(0).max(10_000),
       acknowledged: z.number().int().min(0).max(10_000),
+      /** Supervision modes used (absent in records from before reports): barge and takeover are escalations. */
+      modes: z.array(z.enum(supervisionModes)).max(supervisionModes.length).optional(),
     })
     .optional(),
 });

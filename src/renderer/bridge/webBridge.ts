@@ -5,6 +5,7 @@ import { createWebSupervision } from './webSupervision';
 import { createWebRecording } from './webRecording';
 import { createWebCallHost } from './webCallHost';
 import { webCollectLogs } from './webDiagnostics';
+import { createWebOrgService } from './webOrgService';
 import { foldHistory, historyEntrySchema, type HistoryEntry } from '../../shared/callHistory';
 
 // Several people can use one browser profile (the demo's agent and supervisor tabs): `?as=NAME`
@@ -27,7 +28,9 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     } catch (e) {
       throw new Error(`Could not save call history: browser storage is full (${(e as Error).message})`);
     }
+    org.historyAppended();
   };
+  const org = createWebOrgService(storage, { historyKey, settingsKey, profile });
   return {
     host: 'web',
     ...createWebSupervision(storage, profile),
@@ -77,6 +80,7 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
       return foldHistory((storage.getItem(historyKey) ?? '').split('\n'));
     },
     getSupervisorKey: () => webSupervisorKey(`supervisor${profile}`),
+    orgReport: (query) => org.orgReport(query),
     // The web build takes a link as `#dial=<sip: or tel: URI>` on its own address (what a CRM
     // can open in the agent's tab); it goes through the same checks and confirmation as the app's.
     onDialRequest(listener) {

@@ -1,3 +1,4 @@
+import type { SupervisionMode } from '../../shared/supervision/modes';
 import type { Session } from 'sip.js';
 import type { CallRecord } from '../../shared/callHistory';
 import type { MixMode } from '../../shared/supervision/modes';
@@ -14,6 +15,8 @@ export interface CallEntry {
   holdStartedAt: number | null;
   holdMs: number;
   transfers: number;
+  /** Supervision modes used on this call (customer call: by its supervisors; supervising leg: by me), for reports. */
+  coachModes?: Set<SupervisionMode>;
   outcome: CallRecord['outcome'] | null;
   reason: string;
   ringing: boolean;
@@ -64,4 +67,9 @@ export interface CallEntry {
   takingOver: boolean;
   /** Stops re-offering a call whose audio path has not come up (mediaWatchdog.ts). */
   stopMediaWatch?: () => void;
+}
+
+/** Remembers a mode used on a call, for its history record (reports count barge and takeover as escalations). */
+export function noteCoachMode(entry: CallEntry | undefined, mode: SupervisionMode): void {
+  if (entry) (entry.coachModes ??= new Set()).add(mode);
 }

@@ -27,7 +27,7 @@ import { AgentPresence } from './agentPresence';
 import { TeamWatch } from './teamWatch';
 import { directContentType, pidfContentType, stateQueryBody } from '../../shared/presence/contentTypes';
 import { agentNs } from '../../shared/presence/agentState';
-import { superviseHeader, supervisionInfoContentType } from '../../shared/supervision/modes';
+import { superviseHeader, supervisionInfoContentType, supervisionModes, type SupervisionMode } from '../../shared/supervision/modes';
 import type { Ringer } from '../audio/ringer';
 import { pageLog } from '../diagnostics/pageLog';
 import { notify, patchCall, phoneStore, talkedMs, type CallView, type RegistrationState } from '../store/phoneState';
@@ -381,7 +381,7 @@ export class Phone {
       transfers: entry.transfers,
       outcome: entry.outcome ?? (view.direction === 'inbound' ? 'missed' : 'cancelled'),
       reason: entry.reason,
-      coaching: coachingSummary(view),
+      coaching: coachingSummary(view, entry.coachModes),
     };
     const handled = record.answeredAt !== null && (record.outcome === 'answered' || record.outcome === 'transferred');
     // A monitoring leg is not a customer call: kept for its coaching numbers, never wrapped up.
@@ -729,14 +729,16 @@ export class Phone {
 }
 
 /** What the history keeps of a call's coaching: the supervision session's numbers, or the prompts an agent got. */
-function coachingSummary(view: CallView): CallRecord['coaching'] {
+function coachingSummary(view: CallView, coachModes: ReadonlySet<SupervisionMode> | undefined): CallRecord['coaching'] {
   const sent = view.prompts.filter((p) => !p.failed);
   const acknowledged = sent.filter((p) => p.acknowledged).length;
+  const modes = supervisionModes.filter((m) => coachModes?.has(m));
   if (view.supervising) {
-    return { role: 'supervisor', with: view.supervising.agent, talkSeconds: Math.round(talkedMs(view.supervising.talked) / 100) / 10, prompts: sent.length, acknowledged };
+    return { role: 'supervisor', with: view.supervising.agent, talkSeconds: Math.round(talkedMs(view.supervising.talked) / 100) / 10, prompts: sent.length, acknowledged, modes };
   }
-  if (!sent.length) return undefined;
-  return { role: 'agent', with: [...new Set(sent.map((p) => p.from))].join(', ').slice(0, 512), prompts: sent.length, acknowledged };
+  if (!sent.length && !modes.length) return undefined;
+  const coaches = [...new Set([...sent.map((p) => p.from), ...(view.supervisedBy ? [view.supervisedBy.supervisor] : []), ...(view.takenOverBy ? [view.takenOverBy] : [])])];
+  return { role: 'agent', with: coaches.join(', ').slice(0, 512), prompts: sent.length, acknowledged, modes };
 }
 
 /** An INFO or MESSAGE as the supervision module answers it. */

@@ -5,7 +5,7 @@ import { parseSuperviseHeader, parseSupervisionInfo, type MixMode, type Supervis
 import { capabilities, resolveProfile, type Capability, type PbxProfile } from '../../shared/pbx/profiles';
 import type { SupervisionLeg } from '../audio/engine';
 import { notify, patchCall, phoneStore } from '../store/phoneState';
-import type { CallEntry } from './callEntry';
+import { noteCoachMode, type CallEntry } from './callEntry';
 import type { AgentNotice } from '../../shared/policy/gate';
 import { FeatureCodeSupervision } from './featureCodeSupervision';
 import { legMethodFor } from '../../shared/supervision/legMethod';
@@ -176,6 +176,7 @@ export class Supervision {
     entry.supervision.mode = mode;
     entry.supLeg?.setMode(mode);
     const { supervisor, supervisorId, notice } = entry.supervision;
+    noteCoachMode(this.core.calls.get(entry.supervision.customerCallId), mode);
     patchCall(entry.supervision.customerCallId, { supervisedBy: { supervisor, supervisorId, mode, notice } });
   }
 
@@ -268,6 +269,7 @@ export class Supervision {
     if (!this.core.calls.has(entry.id)) return;
     if (change.mode === 'takeover') {
       entry.takingOver = true;
+      noteCoachMode(this.core.calls.get(sup.customerCallId), 'takeover');
       patchCall(sup.customerCallId, { takenOverBy: sup.supervisor });
       // Tell the supervisor first: through a B2BUA the PBX bridges the customer onto the existing
       // supervision call, so no new call reaches the supervisor's app to say it happened.

@@ -3,7 +3,7 @@ import { toSipUri, userOf } from '../../shared/dialTarget';
 import { routing, formatSuperviseHeader, type MixMode, type SupervisionInfo, type SupervisionMode } from '../../shared/supervision/modes';
 import type { PbxProfile } from '../../shared/pbx/profiles';
 import { notify, patchCall } from '../store/phoneState';
-import type { CallEntry } from './callEntry';
+import { noteCoachMode, type CallEntry } from './callEntry';
 import type { FeatureCodeSupervision } from './featureCodeSupervision';
 import { legModifiers, sendLegMessage, sendSupervisionMessage, type PhoneCore, type SupervisionReply } from './supervisionCore';
 import type { SupervisionChallenge } from '../../shared/supervision/challenge';
@@ -60,6 +60,7 @@ export class SupervisorSide {
       { direction: 'outbound', remoteUri: target, remoteName: userOf(target), state: 'dialing', consultFor: null, kind: 'supervising', supervising: { agent: userOf(target), mode, talk: true, ptt: false, confirmed: false, talked: { ms: 0, since: null } } },
       { kind: 'supervising' },
     );
+    noteCoachMode(entry, mode);
     const name = userOf(target);
     // The agent's app never rings for a supervision request: ringing means the PBX dropped the marker.
     let gaveUp = false;
@@ -149,6 +150,7 @@ export class SupervisorSide {
     const view = this.core.view(id);
     if (!entry || !view?.supervising || entry.session.state !== SessionState.Established) return;
     const previous = view.supervising.mode;
+    noteCoachMode(entry, mode);
     // Closing the microphone happens before asking. Opening it happens at the same time as asking,
     // not after the confirmation (that round trip was ~150 ms of the switch): what the supervisor
     // says is routed only by the agent's graph, which holds the old mode until the request arrives,

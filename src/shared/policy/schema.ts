@@ -198,6 +198,19 @@ export type StartAtLoginPolicy = (typeof startAtLoginValues)[number];
 const desktopSchema = z.object({ updates: desktopUpdatesSchema.optional(), startAtLogin: z.enum(startAtLoginValues).optional() }).strict();
 export type DesktopPolicy = z.infer<typeof desktopSchema>;
 
+/**
+ * The org service (src/server/): desks upload call records, wrap-ups and supervision sessions to it and
+ * ask it for team reports. Same address rules as the update feed: https://, plain http:// to loopback only.
+ */
+const orgServiceSchema = z
+  .object({
+    url: updateFeedUrlSchema,
+    /** Days the service keeps call records and supervision sessions. Default 730 (two years of trends). */
+    retentionDays: z.number().int().min(1).max(3650).default(730),
+  })
+  .strict();
+export type OrgServicePolicy = z.infer<typeof orgServiceSchema>;
+
 export const policySchema = z
   .object({
     version: z.literal(1),
@@ -238,6 +251,8 @@ export const policySchema = z
     audit: z.object({ retentionDays: z.number().int().min(1).max(3650), forward: auditForwardSchema.optional() }).strict(),
     /** The desktop app's updates and start at login; absent: the user's own settings and the build's feed. */
     desktop: desktopSchema.optional(),
+    /** Where desks send their records for team reports; absent: each desk keeps its own history only. */
+    orgService: orgServiceSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

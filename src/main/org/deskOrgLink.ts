@@ -1,0 +1,127 @@
+/**
+ * The desktop app's link to the org service the policy names: uploads `call-history.jsonl` through
+ * the shared uploader (the file is the queue, `org-upload.cursor.json` beside it says how far the
+ * service has it) and asks for reports for the page. Signs with the desk's key (supervisorKey.ts),
+ * which every desk makes and IT enrols for agents and supervisors alike.
+ */
+import { open, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { OrgReportAnswer } from '../../shared/bridge';
+import { OrgClient } from '../../shared/org/client';
+import type { ReportQuery } from '../../shared/org/report';
+import { HistoryUploader, type HistorySource } from '../../shared/org/uploader';
+import type { OrgPolicy } from '../../shared/policy/schema';
+import { fsyncDir } from '../audit/log';
+import type { SupervisorKey } from '../policy/supervisorKey';
+
+/** Read at most this much history per look (a batch is far smaller; the rest waits for the next). */
+const maxReadBytes = 4 * 1024 * 1024;
+
+export interface DeskOrgLinkOptions {
+  historyPath: string;
+  cursorPath: string;
+  key: () => Promise<SupervisorKey>;
+  /** `user@domain` of the account signed in; null before set-up. */
+  identity: () => string | null;
+  policy: () => OrgPolicy | null;
+  report?: (line: string) => void;
+  fetch?: typeof fetch;
+  backoff?: { baseMs?: number; capMs?: number };
+}
+
+/** The history file from a byte offset; a file shorter than the cursor (replaced) is read from the start. */
+export function fileHistorySource(historyPath: string, cursorPath: string): HistorySource {
+  return {
+    async readFrom(cursor) {
+      let handle;
+      try {
+        handle = await open(historyPath, 'r');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+        throw e;
+      }
+      try {
+        const { size } = await handle.stat();
+        const from = cursor > size ? 0 : cursor;
+        const buf = Buffer.alloc(Math.min(maxReadBytes, size - from));
+        await handle.read(buf, 0, buf.length, from);
+        // A cut inside a multi-byte character only ever falls in an unfinished last line, which waits.
+        return buf.toString('utf8');
+      } finally {
+        await handle.close();
+      }
+    },
+    measure: (text) => Buffer.byteLength(text, 'utf8'),
+    async loadCursor() {
+      try {
+        const { offset } = JSON.parse(await readFile(cursorPath, 'utf8')) as { offset?: unknown };
+        return typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 ? offset : 0;
+      } catch {
+        // Missing or damaged: from the start again; the service stores each call once.
+        return 0;
+      }
+    },
+    async saveCursor(offset) {
+      const tmp = `${cursorPath}.tmp`;
+      await writeFile(tmp, JSON.stringify({ offset, updatedAt: new Date().toISOString() }));
+      const h = await open(tmp, 'r+');
+      await h.datasync().finally(() => h.close());
+      await rename(tmp, cursorPath);
+      await fsyncDir(dirname(cursorPath));
+    },
+  };
+}
+
+export class DeskOrgLink {
+  private signer: { publicKey: string; sign: (b: Uint8Array<ArrayBuffer>) => Promise<Uint8Array> } | null = null;
+  private readonly uploader: HistoryUploader;
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly opts: DeskOrgLinkOptions) {
+    this.uploader = new HistoryUploader({
+      source: fileHistorySource(opts.historyPath, opts.cursorPath),
+      client: () => this.client(),
+      report: opts.report,
+      backoff: opts.backoff,
+    });
+    // A service that was down, a key enrolled later: looked at again every minute.
+    this.timer = setInterval(() => void this.changed(), 60_000);
+    this.timer.unref?.();
+  }
+
+  private client(): OrgClient | null {
+    const url = this.opts.policy()?.orgService?.url;
+    const identity = this.opts.identity();
+    return url && identity && this.signer ? new OrgClient({ url, identity, signer: this.signer, fetch: this.opts.fetch }) : null;
+  }
+
+  /** A history append, a policy change, a sign-in: send what is new. Never throws. */
+  async changed(): Promise<void> {
+    if (!this.opts.policy()?.orgService) return;
+    if (!this.signer) {
+      const key = await this.opts.key().catch(() => null);
+      if (key) this.signer = { publicKey: key.publicKey(), sign: async (bytes) => key.sign(bytes) };
+    }
+    await this.uploader.kick();
+  }
+
+  get status() {
+    return this.uploader.status;
+  }
+
+  async report(query: ReportQuery): Promise<OrgReportAnswer> {
+    const policy = this.opts.policy();
+    if (!policy) return { ok: false, reason: 'No org policy is in force on this desk, so there is no org service to ask.' };
+    if (!policy.orgService) return { ok: false, reason: 'The org policy names no org service (orgService.url), so reports are off: ask IT.' };
+    await this.changed();
+    const client = this.client();
+    if (!client) return { ok: false, reason: 'Sign in first: reports are asked for as the person signed in.' };
+    const answer = await client.report(query);
+    return answer.ok ? { ok: true, report: answer.value } : { ok: false, reason: answer.reason };
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.uploader.stop();
+  }
+}

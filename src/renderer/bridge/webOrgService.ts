@@ -1,0 +1,90 @@
+// The web build's link to the org service: uploads the call history kept in browser storage (the
+// cursor beside it) and asks for reports, both signed with this profile's key (webOrg.ts). The
+// service's address and this person's identity come from the published policy and the settings.
+import type { OrgReportAnswer } from '../../shared/bridge';
+import { OrgClient } from '../../shared/org/client';
+import type { OrgSigner } from '../../shared/org/envelope';
+import { reportQuerySchema, type ReportQuery } from '../../shared/org/report';
+import { HistoryUploader } from '../../shared/org/uploader';
+import { bytesToBase64 } from '../../shared/policy/canonical';
+import type { OrgPolicy } from '../../shared/policy/schema';
+import { parseSettingsText } from '../../shared/settings';
+import { normalizeIdentity } from '../../shared/supervision/identity';
+import { fetchOrgPolicy, webSupervisorKeyPair } from './webOrg';
+
+export interface WebOrgServiceKeys {
+  historyKey: string;
+  settingsKey: string;
+  profile: string;
+}
+
+export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys) {
+  const cursorKey = `${keys.historyKey}.uploaded`;
+  let policy: OrgPolicy | null = null;
+  let policyAt = 0;
+
+  const signer = async (): Promise<OrgSigner> => {
+    const { pair } = await webSupervisorKeyPair(`supervisor${keys.profile}`);
+    return {
+      publicKey: bytesToBase64(new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey))),
+      sign: async (bytes) => new Uint8Array(await crypto.subtle.sign('Ed25519', pair.privateKey, bytes)),
+    };
+  };
+  const identity = (): string | null => {
+    const parsed = parseSettingsText(storage.getItem(keys.settingsKey) ?? '');
+    const account = parsed.ok ? parsed.settings.account : null;
+    return account ? normalizeIdentity(account.extension, account.domain) : null;
+  };
+  /** The policy in force, fetched again at most once a minute. */
+  const refreshPolicy = async (): Promise<OrgPolicy | null> => {
+    if (Date.now() - policyAt > 60_000) {
+      const s = await fetchOrgPolicy();
+      policy = s.state === 'active' ? s.policy : null;
+      policyAt = Date.now();
+    }
+    return policy;
+  };
+  let signerReady: OrgSigner | null = null;
+  const client = (): OrgClient | null => {
+    const me = identity();
+    const url = policy?.orgService?.url;
+    return me && url && signerReady ? new OrgClient({ url, identity: me, signer: signerReady }) : null;
+  };
+
+  const uploader = new HistoryUploader({
+    source: {
+      readFrom: async (cursor) => (storage.getItem(keys.historyKey) ?? '').slice(cursor),
+      measure: (text) => text.length,
+      loadCursor: async () => Number(storage.getItem(cursorKey) ?? 0) || 0,
+      saveCursor: async (cursor) => storage.setItem(cursorKey, String(cursor)),
+    },
+    client,
+    report: (line) => console.info(line),
+  });
+
+  const kick = async () => {
+    await refreshPolicy().catch(() => null);
+    signerReady ??= await signer().catch(() => null);
+    await uploader.kick();
+  };
+  // Also on a timer: a service that was down, a key enrolled later, a policy that now names a service.
+  setInterval(() => void kick(), 30_000);
+  setTimeout(() => void kick(), 1_000);
+
+  return {
+    /** After each history append. */
+    historyAppended: () => void kick(),
+    async orgReport(query: ReportQuery): Promise<OrgReportAnswer> {
+      const q = reportQuerySchema.safeParse(query);
+      if (!q.success) return { ok: false, reason: `That report cannot be asked for: ${q.error.issues[0].message}.` };
+      policyAt = 0;
+      await kick().catch(() => undefined);
+      if (!policy) return { ok: false, reason: 'No org policy is in force here, so there is no org service to ask.' };
+      if (!policy.orgService) return { ok: false, reason: 'The org policy names no org service (orgService.url), so reports are off: ask IT.' };
+      const c = client();
+      if (!c) return { ok: false, reason: 'Sign in first: reports are asked for as the person signed in.' };
+      const answer = await c.report(q.data);
+      return answer.ok ? { ok: true, report: answer.value } : { ok: false, reason: answer.reason };
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { examplePolicy } from '../node/adminCli';
+import type { CallRecord, HistoryEntry } from '../shared/callHistory';
+import { bytesToBase64 } from '../shared/policy/canonical';
+import { parsePolicy, type OrgPolicy } from '../shared/policy/schema';
+import { OrgClient } from '../shared/org/client';
+import { makeOrgRequest, type OrgSigner } from '../shared/org/envelope';
+import { derive } from '../shared/org/report';
+import { openPglite, type SqlDb } from './db';
+import { migrate } from './migrations';
+import { fixedPolicySource } from './policySource';
+import { OrgService } from './service';
+
+const domain = 'pbx.test';
+const id = (ext: string) => `${ext}@${domain}`;
+
+async function signerFor(): Promise<OrgSigner> {
+  const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+  const publicKey = bytesToBase64(new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)));
+  return { publicKey, sign: async (bytes) => new Uint8Array(await crypto.subtle.sign('Ed25519', pair.privateKey, bytes)) };
+}
+
+function call(n: number, o: Partial<CallRecord> = {}): CallRecord {
+  const start = Date.parse('2026-11-10T09:00:00Z') + n * 600_000;
+  return {
+    id: `call-${n}`,
+    direction: 'inbound',
+    remote: 'sip:customer@trunk',
+    remoteName: '',
+    startedAt: new Date(start).toISOString(),
+    answeredAt: new Date(start + 5_000).toISOString(),
+    endedAt: new Date(start + 5_000 + 300_000).toISOString(),
+    holdSeconds: 10,
+    transfers: 0,
+    outcome: 'answered',
+    reason: '',
+    ...o,
+  };
+}
+
+describe('org service (embedded store)', () => {
+  let db: SqlDb;
+  let service: OrgService;
+  let url: string;
+  let policy: OrgPolicy;
+  const keys: Record<string, OrgSigner> = {};
+  const client = (ext: string, signer = keys[ext]) => new OrgClient({ url, identity: id(ext), signer });
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { ok: boolean; code?: string; reason?: string } };
+  };
+  const refusals = () => db.query<{ code: string; claimed_from: string }>('select code, claimed_from from refusals order by id');
+  const callCount = async () => (await db.query<{ n: number }>('select count(*)::int as n from calls'))[0].n;
+
+  beforeAll(async () => {
+    for (const ext of ['1001', '1002', '1003', '1101', '1301']) keys[ext] = await signerFor();
+    const input = examplePolicy({ domain, issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-12-31T00:00:00Z' });
+    input.people = input.people.map((p) => (keys[p.id.split('@')[0]] ? { ...p, supervisorKeys: [{ publicKey: keys[p.id.split('@')[0]].publicKey, enrolledAt: '2026-01-01T00:00:00Z', label: 'desk' }] } : p));
+    input.orgService = { url: 'http://127.0.0.1:1' };
+    const parsed = parsePolicy(input);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    policy = parsed.policy;
+    db = await openPglite(':memory:');
+    await migrate(db);
+    service = new OrgService({ db, policy: fixedPolicySource(() => ({ ok: true, policy, keyId: 'test' })), log: () => undefined });
+    url = await service.listen(0);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await db?.close();
+  });
+
+  it('stores an agent’s calls and wrap-ups once, however often they are sent', async () => {
+    const entries: HistoryEntry[] = [
+      { kind: 'call', call: call(1) },
+      { kind: 'call', call: call(2, { coaching: { role: 'agent', with: 'Demo Supervisor', prompts: 1, acknowledged: 1, modes: ['listen', 'whisper'] } }) },
+      { kind: 'call', call: call(3, { coaching: { role: 'agent', with: 'Demo Supervisor', prompts: 0, acknowledged: 0, modes: ['barge'] }, transfers: 1 }) },
+      { kind: 'wrapup', callId: 'call-1', wrapUp: { disposition: 'Resolved', resolved: true, note: '' }, at: '2026-11-10T09:06:00Z' },
+      { kind: 'wrapup', callId: 'call-2', wrapUp: { disposition: 'Callback', resolved: false, note: '' }, at: '2026-11-10T09:16:00Z' },
+    ];
+    const first = await client('1001').upload(entries);
+    expect(first).toMatchObject({ ok: true, value: { received: 5, stored: { calls: 3, wrapups: 2, sessions: 0 } } });
+    // The acknowledgement was lost and the desk sends the batch again (a new request): nothing doubles.
+    const again = await client('1001').upload(entries);
+    expect(again).toMatchObject({ ok: true, value: { stored: { calls: 0 } } });
+    expect(await callCount()).toBe(3);
+  });
+
+  it('refuses a captured request sent again, an old one, a forged one and another desk’s key, and records each', async () => {
+    const before = await callCount();
+    const body = { entries: [{ kind: 'call', call: call(10) }] };
+    const captured = await makeOrgRequest('upload', id('1001'), body, keys['1001']);
+    expect((await post('/v1/upload', captured)).status).toBe(200);
+    const replay = await post('/v1/upload', captured);
+    expect(replay).toMatchObject({ status: 409, body: { ok: false, code: 'replayed' } });
+
+    const stale = await makeOrgRequest('upload', id('1001'), { entries: [{ kind: 'call', call: call(11) }] }, keys['1001'], new Date(Date.now() - 3600_000));
+    expect((await post('/v1/upload', stale)).body.code).toBe('stale');
+
+    const forged = { ...captured, envelope: { ...captured.envelope, nonce: 'AAAAAAAAAAAAAAAAAAAAAA', body: { entries: [{ kind: 'call', call: call(12) }] } } };
+    expect((await post('/v1/upload', forged)).body.code).toBe('bad-signature');
+
+    // 1002's own, enrolled key, claiming to be 1001.
+    expect((await client('1001', keys['1002']).upload([{ kind: 'call', call: call(13) }])).ok).toBe(false);
+    const asOther = await post('/v1/upload', await makeOrgRequest('upload', id('1001'), body, keys['1002']));
+    expect(asOther.body.code).toBe('key-not-enrolled');
+
+    expect((await post('/v1/upload', '{"not":')).body.code).toBe('malformed');
+    expect((await post('/v1/upload', { envelope: { v: 1 }, signature: '' })).body.code).toBe('malformed');
+    const huge = await post('/v1/upload', 'x'.repeat(1024 * 1024 + 10));
+    expect(huge).toMatchObject({ status: 413, body: { code: 'too-large' } });
+
+    expect(await callCount()).toBe(before + 1);
+    const codes = (await refusals()).map((r) => r.code);
+    expect(codes).toEqual(expect.arrayContaining(['replayed', 'stale', 'bad-signature', 'key-not-enrolled', 'malformed', 'too-large']));
+  });
+
+  it('refuses a supervision session on an agent outside the supervisor’s teams', async () => {
+    const session = (n: number, agent: string): HistoryEntry => ({
+      kind: 'call',
+      call: call(n, { direction: 'outbound', remote: `sip:${agent}@${domain}`, coaching: { role: 'supervisor', with: agent, talkSeconds: 30, prompts: 2, acknowledged: 1, modes: ['listen', 'whisper'] } }),
+    });
+    const outside = await client('1101').upload([session(20, '1003')]);
+    expect(outside).toMatchObject({ ok: false, status: 403, code: 'out-of-scope' });
+    const inside = await client('1101').upload([session(21, '1001')]);
+    expect(inside).toMatchObject({ ok: true, value: { stored: { sessions: 1 } } });
+  });
+
+  it('answers reports only within the asker’s scope, with the figures the calls give', async () => {
+    await client('1003').upload([{ kind: 'call', call: call(30) }]);
+    const lead = await client('1101').report({ from: '2026-11-01', to: '2026-11-30' });
+    if (!lead.ok) throw new Error(lead.reason);
+    expect(lead.value.scope).toBe('teams');
+    expect(lead.value.agents.map((a) => a.agent).sort()).toEqual([id('1001'), id('1002')]);
+    const agent = lead.value.agents.find((a) => a.agent === id('1001'))!;
+    expect(agent.all.calls).toBe(4);
+    expect(agent.coached.calls).toBe(2);
+    expect(derive(agent.all).ahtSeconds).toBeCloseTo(300, 0);
+    // Two wrapped up, one resolved.
+    expect(derive(agent.all).fcr).toBeCloseTo(0.5, 5);
+    expect(agent.all.escalated).toBe(1);
+    expect(lead.value.supervisors).toEqual([expect.objectContaining({ supervisor: id('1101'), sessions: 1, talkSeconds: 30, prompts: 2, byMode: expect.objectContaining({ whisper: 1 }) })]);
+    expect(lead.value.teams.map((t) => t.team)).toEqual(['support']);
+
+    const outside = await client('1101').report({ from: '2026-11-01', to: '2026-11-30', teams: ['sales'] });
+    expect(outside).toMatchObject({ ok: false, code: 'out-of-scope' });
+
+    const own = await client('1002').report({ from: '2026-11-01', to: '2026-11-30' });
+    expect(own.ok && own.value.agents.map((a) => a.agent)).toEqual([id('1002')]);
+
+    const qa = await client('1301').report({ from: '2026-11-01', to: '2026-11-30' });
+    expect(qa.ok && qa.value.scope).toBe('all');
+    expect(qa.ok && qa.value.totals.all.calls).toBe(5);
+
+    const empty = await client('1101').report({ from: '2026-12-01', to: '2026-12-02' });
+    expect(empty.ok && empty.value.totals.all.calls).toBe(0);
+    expect(empty.ok && derive(empty.value.totals.all).fcr).toBeNull();
+  });
+});

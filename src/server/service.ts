@@ -1,0 +1,201 @@
+/**
+ * The org service's HTTP API. Every request is a signed envelope (shared/org/envelope.ts); the
+ * signature, not a session or a cookie, says who asks, so any origin may call it (CORS `*`: the web
+ * build is served from elsewhere) and a captured request is worth nothing after its nonce is used.
+ *
+ *   POST /v1/upload   { envelope: { kind: "upload", body: { entries: HistoryEntry[] } }, signature }
+ *   POST /v1/report   { envelope: { kind: "report", body: ReportQuery }, signature }
+ *   GET  /v1/health   { ok, database, policy }
+ *
+ * A refused request (too large, malformed, unsigned, stale, replayed, out of scope) gets a JSON
+ * `{ ok: false, code, reason }` with a 4xx status, is written to `refusals`, and stores nothing.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { orgRequestSkewSeconds, refusalStatus, verifyOrgRequest, type OrgEnvelope, type OrgRefusalCode } from '../shared/org/envelope';
+import { reportQuerySchema } from '../shared/org/report';
+import { checkUploadScope, maxRequestBytes, reportScope, uploadBodySchema } from '../shared/org/scope';
+import type { SqlDb } from './db';
+import { applyRetention, storeEntries, useNonce } from './ingest';
+import type { PolicySource } from './policySource';
+import { runReport } from './reportQuery';
+
+export interface OrgServiceOptions {
+  db: SqlDb;
+  policy: PolicySource;
+  /** Status lines (refusals, retention). Default console.log. */
+  log?: (line: string) => void;
+  now?: () => Date;
+  /** How often retention runs. Default every 6 hours (and once at start). */
+  retentionEveryMs?: number;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly code: OrgRefusalCode,
+    reason: string,
+    readonly from = '',
+    readonly keyId = '',
+  ) {
+    super(reason);
+  }
+}
+
+const cors = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '600',
+};
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...cors });
+  res.end(text);
+}
+
+/** The body, or a `too-large` refusal as soon as it passes the limit (the rest is not read). */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxRequestBytes) return reject(new Refusal('too-large', `The request is ${declared} bytes; at most ${maxRequestBytes} are accepted: send fewer entries at a time.`));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxRequestBytes) {
+        reject(new Refusal('too-large', `The request is over ${maxRequestBytes} bytes: send fewer entries at a time.`));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export class OrgService {
+  private server: Server | null = null;
+  private retentionTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly log: (line: string) => void;
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: OrgServiceOptions) {
+    this.log = opts.log ?? ((line) => console.log(line));
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Listens on `host:port` (port 0: any free one); resolves with the base URL. */
+  async listen(port: number, host = '127.0.0.1'): Promise<string> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    const addr = server.address() as AddressInfo;
+    void this.retention();
+    this.retentionTimer = setInterval(() => void this.retention(), this.opts.retentionEveryMs ?? 6 * 3600_000);
+    this.retentionTimer.unref();
+    const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    return `http://${shown}:${addr.port}`;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Also usable as a route handler inside another server (tests). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    try {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, cors);
+        return void res.end();
+      }
+      if (req.method === 'GET' && path === '/v1/health') return send(res, 200, await this.health());
+      if (req.method === 'POST' && (path === '/v1/upload' || path === '/v1/report')) {
+        const kind = path === '/v1/upload' ? 'upload' : 'report';
+        return send(res, 200, await this.signed(req, kind));
+      }
+      throw new Refusal('not-found', `No such endpoint: ${req.method} ${path}.`);
+    } catch (e) {
+      if (e instanceof Refusal) {
+        await this.recordRefusal(req, e, path);
+        return send(res, refusalStatus[e.code], { ok: false, code: e.code, reason: e.message });
+      }
+      const reason = (e as Error)?.message ?? String(e);
+      this.log(`[org] ${req.method} ${path} failed: ${reason}`);
+      if (!res.headersSent) send(res, 503, { ok: false, code: 'unavailable', reason: `The org service could not do that just now (${reason}); try again.` });
+    }
+  }
+
+  private async health(): Promise<unknown> {
+    const policy = await this.opts.policy.current();
+    let database = 'ok';
+    try {
+      await this.opts.db.query('select 1');
+    } catch (e) {
+      database = (e as Error).message;
+    }
+    return { ok: database === 'ok' && policy.ok, database, store: this.opts.db.kind, policy: policy.ok ? `in force (admin key ${policy.keyId})` : policy.reason };
+  }
+
+  private async signed(req: IncomingMessage, kind: 'upload' | 'report'): Promise<unknown> {
+    const text = await readBody(req);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new Refusal('malformed', 'The request is not JSON.');
+    }
+    const state = await this.opts.policy.current();
+    if (!state.ok) throw new Error(state.reason);
+    const v = await verifyOrgRequest(raw, state.policy, this.now());
+    if (!v.ok) throw new Refusal(v.code, v.reason, v.from, v.keyId);
+    const env: OrgEnvelope = v.envelope;
+    const refuse = (code: OrgRefusalCode, reason: string) => new Refusal(code, reason, env.from, v.keyId);
+    if (env.kind !== kind) throw refuse('malformed', `A ${env.kind} request was sent to /v1/${kind}.`);
+    if (kind === 'upload') {
+      const body = uploadBodySchema.safeParse(env.body);
+      if (!body.success) throw refuse('malformed', `The upload is not a list of history entries (${body.error.issues[0].path.join('.')}: ${body.error.issues[0].message}).`);
+      const scope = checkUploadScope(state.policy, env.from, body.data.entries);
+      if (!scope.ok) throw refuse('out-of-scope', scope.reason);
+      const stored = await this.opts.db.transaction(async (tx) => {
+        if (!(await useNonce(tx, v.keyId, env.nonce))) throw refuse('replayed', 'This request was already received once: a copy sent again is refused.');
+        return storeEntries(tx, env.from, body.data.entries);
+      });
+      return { ok: true, received: body.data.entries.length, stored };
+    }
+    const query = reportQuerySchema.safeParse(env.body);
+    if (!query.success) throw refuse('malformed', `Not a report query (${query.error.issues[0].path.join('.')}: ${query.error.issues[0].message}).`);
+    const scope = reportScope(state.policy, env.from, query.data);
+    if (!scope.ok) throw refuse('out-of-scope', scope.reason);
+    if (!(await this.opts.db.transaction((tx) => useNonce(tx, v.keyId, env.nonce)))) throw refuse('replayed', 'This report request was already answered once: a copy sent again is refused.');
+    return { ok: true, report: await runReport(this.opts.db, state.policy, scope.value, query.data, this.now()) };
+  }
+
+  private async recordRefusal(req: IncomingMessage, e: Refusal, path: string): Promise<void> {
+    const remote = req.socket.remoteAddress ?? '';
+    this.log(`[org] refused ${req.method} ${path} from ${e.from || 'unknown'} at ${remote}: ${e.code}: ${e.message}`);
+    try {
+      await this.opts.db.query('insert into refusals (remote_address, claimed_from, key_id, kind, code, reason) values ($1, $2, $3, $4, $5, $6)', [remote, e.from.slice(0, 200), e.keyId.slice(0, 64), path.slice(0, 64), e.code, e.message.slice(0, 1000)]);
+    } catch (err) {
+      this.log(`[org] could not record that refusal: ${(err as Error).message}`);
+    }
+  }
+
+  private async retention(): Promise<void> {
+    try {
+      const state = await this.opts.policy.current();
+      const days = state.ok ? state.policy.orgService?.retentionDays : undefined;
+      if (days === undefined) return;
+      const removed = await applyRetention(this.opts.db, days, orgRequestSkewSeconds * 2);
+      if (removed.calls || removed.sessions) this.log(`[org] retention (${days} days): removed ${removed.calls} calls and ${removed.sessions} supervision sessions.`);
+    } catch (e) {
+      this.log(`[org] retention could not run: ${(e as Error).message}`);
+    }
+  }
+}

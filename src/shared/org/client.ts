@@ -1,0 +1,67 @@
+/**
+ * The desk's side of the org service: sign a request, send it, read the answer in words. Used by the
+ * Electron main process (uploads from the history file, reports for the page) and by the web build.
+ * Only `fetch` and WebCrypto: no Electron, no DOM.
+ */
+import type { HistoryEntry } from '../callHistory';
+import { makeOrgRequest, type OrgSigner } from './envelope';
+import type { ReportQuery, ReportResult } from './report';
+import { maxUploadEntries } from './scope';
+
+/** What the service says of an upload: entries received, rows stored (fewer when some were there already). */
+export interface UploadAnswer {
+  received: number;
+  stored: { calls: number; wrapups: number; sessions: number };
+}
+
+export type OrgAnswer<T> = { ok: true; value: T } | { ok: false; status: number; code: string; reason: string };
+
+export interface OrgClientOptions {
+  /** The service's base URL from the policy (`orgService.url`). */
+  url: string;
+  /** This desk's identity, `user@domain`, as the policy names it. */
+  identity: string;
+  signer: OrgSigner;
+  fetch?: typeof fetch;
+  /** Per request. Default 30 s. */
+  timeoutMs?: number;
+}
+
+export class OrgClient {
+  constructor(private readonly opts: OrgClientOptions) {}
+
+  upload(entries: readonly HistoryEntry[]): Promise<OrgAnswer<UploadAnswer>> {
+    if (entries.length > maxUploadEntries) throw new RangeError(`at most ${maxUploadEntries} entries per upload`);
+    return this.post<UploadAnswer>('upload', { entries }, (b) => b as UploadAnswer);
+  }
+
+  report(query: ReportQuery): Promise<OrgAnswer<ReportResult>> {
+    return this.post('report', query, (b) => (b as { report: ReportResult }).report);
+  }
+
+  private async post<T>(kind: 'upload' | 'report', body: unknown, pick: (b: unknown) => T): Promise<OrgAnswer<T>> {
+    const base = this.opts.url.replace(/\/+$/, '');
+    const fetchImpl = this.opts.fetch ?? fetch;
+    let res: Response;
+    try {
+      const request = await makeOrgRequest(kind, this.opts.identity, body, this.opts.signer);
+      res = await fetchImpl(`${base}/v1/${kind}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+      });
+    } catch (e) {
+      return { ok: false, status: 0, code: 'unreachable', reason: `The org service at ${base} cannot be reached (${(e as Error).message}).` };
+    }
+    let answer: unknown;
+    try {
+      answer = await res.json();
+    } catch {
+      return { ok: false, status: res.status, code: 'bad-answer', reason: `The org service at ${base} answered ${res.status} without a readable body.` };
+    }
+    const a = answer as { ok?: boolean; code?: string; reason?: string };
+    if (res.ok && a?.ok === true) return { ok: true, value: pick(answer) };
+    return { ok: false, status: res.status, code: String(a?.code ?? 'refused'), reason: String(a?.reason ?? `The org service answered ${res.status}.`) };
+  }
+}
