@@ -1,7 +1,7 @@
 // `npm run bench [-- --samples N]`: installs what is missing, then measures on loopback.
 import { ensureNodeModules, ensureSystemPackages, run } from './bootstrap.mjs';
 
-ensureSystemPackages({ trunk: true });
+ensureSystemPackages({ trunk: true, postgres: true });
 ensureNodeModules();
 run('npx', ['vite', 'build', '--config', 'vite.web.config.ts', '--logLevel', 'warn']);
 // The bare SIP.js page the latency figures are compared with (benchmark only, not shipped).

@@ -1,6 +1,6 @@
 // Installs what Whisperline's demo and tests need, only when it is missing, and says what it does.
 import { execSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +19,12 @@ function have(cmd) {
  * for the audit-forwarding test against a real syslog daemon; with `trunk` (tests only) baresip-core
  * (the PSTN-style customer: a SIP client on plain RTP G.711) and rtpengine-daemon (Kamailio's
  * WebRTC <-> RTP media bridge; the tests run their own on loopback ports, so the system service the
- * package starts is stopped and disabled right after installing it).
+ * package starts is stopped and disabled right after installing it); with `postgres` (tests and the
+ * benchmark) Debian's postgresql, the org service's database (each test starts its own throwaway
+ * cluster on loopback, src/node/postgresServer.ts; the package's own cluster service is stopped and
+ * disabled the same way).
  */
-export function ensureSystemPackages({ chromium = true, syslog = false, trunk = false } = {}) {
+export function ensureSystemPackages({ chromium = true, syslog = false, trunk = false, postgres = false } = {}) {
   const wanted = [];
   if (!have('kamailio')) wanted.push('kamailio');
   if (!kamailioModuleDirs.some((d) => existsSync(join(d, 'websocket.so')))) wanted.push('kamailio-websocket-modules');
@@ -34,8 +37,10 @@ export function ensureSystemPackages({ chromium = true, syslog = false, trunk = 
   if (trunk && !existsSync('/usr/bin/baresip')) wanted.push('baresip-core');
   const rtpengineNew = trunk && !existsSync('/usr/bin/rtpengine');
   if (rtpengineNew) wanted.push('rtpengine-daemon');
+  const postgresNew = postgres && !(existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb'))));
+  if (postgresNew) wanted.push('postgresql');
   if (wanted.length === 0) return;
-  console.log(`[setup] Installing Debian packages: ${wanted.join(' ')} (local SIP server, browser, syslog daemon, trunk customer and media relay).`);
+  console.log(`[setup] Installing Debian packages: ${wanted.join(' ')} (local SIP server, browser, syslog daemon, trunk customer and media relay, org service database).`);
   const sudo = process.getuid?.() === 0 ? '' : have('sudo') ? 'sudo ' : null;
   if (sudo === null) {
     console.error(`[setup] Not root and no sudo: please run  apt-get install -y ${wanted.join(' ')}`);
@@ -49,6 +54,10 @@ export function ensureSystemPackages({ chromium = true, syslog = false, trunk = 
   if (rtpengineNew && existsSync('/run/systemd/system')) {
     console.log('[setup] Stopping and disabling the system rtpengine-daemon service the package started (the tests run their own on loopback).');
     spawnSync('sh', ['-c', `${sudo}systemctl disable --now rtpengine-daemon.service`], { stdio: 'inherit' });
+  }
+  if (postgresNew && existsSync('/run/systemd/system')) {
+    console.log('[setup] Stopping and disabling the system PostgreSQL cluster the package started (the tests run their own on loopback).');
+    spawnSync('sh', ['-c', `${sudo}systemctl disable --now postgresql.service`], { stdio: 'inherit' });
   }
 }
 

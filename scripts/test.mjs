@@ -2,7 +2,7 @@
 // (real Kamailio + real Chromium; the Electron smoke test runs where an Electron binary exists).
 import { ensureNodeModules, ensureSystemPackages, run } from './bootstrap.mjs';
 
-ensureSystemPackages({ syslog: true, trunk: true });
+ensureSystemPackages({ syslog: true, trunk: true, postgres: true });
 ensureNodeModules();
 run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

@@ -35,9 +35,9 @@ export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys) {
     const account = parsed.ok ? parsed.settings.account : null;
     return account ? normalizeIdentity(account.extension, account.domain) : null;
   };
-  /** The policy in force, fetched again at most once a minute. */
+  /** The policy in force: one found is fetched again after a minute; none, at every look (IT may just have published it). */
   const refreshPolicy = async (): Promise<OrgPolicy | null> => {
-    if (Date.now() - policyAt > 60_000) {
+    if (!policy || Date.now() - policyAt > 60_000) {
       const s = await fetchOrgPolicy();
       policy = s.state === 'active' ? s.policy : null;
       policyAt = Date.now();

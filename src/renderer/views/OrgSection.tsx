@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { WhisperlineApp } from '../app';
 import type { AuditCheck, OrgPolicyStatus, SupervisorKeyInfo } from '../../shared/bridge';
 
-/** Settings → Organisation: the org policy in force, this desk's audit trail, and a supervisor's public key for IT to enrol. */
+/** Settings → Organisation: the org policy in force, this desk's audit trail, and the desk's public key for IT to enrol. */
 export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; open: boolean; supervisor: boolean }) {
   const { t } = useTranslation();
   const [policy, setPolicy] = useState<OrgPolicyStatus | null>(null);
@@ -16,12 +16,11 @@ export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; ope
     if (!open) return;
     let live = true;
     void app.orgPolicy().then((p) => live && setPolicy(p));
-    if (supervisor) {
-      app.supervisorKey().then(
-        (k) => live && setKey(k),
-        (e: Error) => live && setKey({ error: t('org.keyError', { reason: e.message }) }),
-      );
-    }
+    // Every desk has a key: supervisors sign their requests with it, and every desk its uploads to the org service.
+    app.supervisorKey().then(
+      (k) => live && setKey(k),
+      (e: Error) => live && setKey({ error: t('org.keyError', { reason: e.message }) }),
+    );
     return () => {
       live = false;
     };
@@ -60,12 +59,12 @@ export function OrgSection({ app, open, supervisor }: { app: WhisperlineApp; ope
           {audit.message}
         </Alert>
       )}
-      {supervisor && key && 'error' in key && <Alert severity="error">{key.error}</Alert>}
-      {supervisor && key && !('error' in key) && (
+      {key && 'error' in key && <Alert severity="error">{key.error}</Alert>}
+      {key && !('error' in key) && (
         <>
           <TextField
             size="small"
-            label={t('org.publicKey', { fingerprint: key.fingerprint })}
+            label={t(supervisor ? 'org.publicKey' : 'org.deskKey', { fingerprint: key.fingerprint })}
             value={key.publicKey}
             slotProps={{ htmlInput: { readOnly: true, 'data-testid': 'supervisor-public-key', 'data-fingerprint': key.fingerprint } }}
             onFocus={(e) => e.target.select()}
