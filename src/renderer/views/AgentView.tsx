@@ -18,6 +18,7 @@ import { RejoinOffers } from './RejoinOffers';
 import { SupervisionCard } from './SupervisionCard';
 import { WrapUpPanel } from './WrapUpPanel';
 import { RecordingsDialog } from './RecordingsDialog';
+import { ReportsDialog } from './ReportsDialog';
 import { DialRequestPrompt } from './DialRequestPrompt';
 
 export function AgentView({ app }: { app: WhisperlineApp }) {
@@ -29,6 +30,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
   const [number, setNumber] = useState('');
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [recordingsOpen, setRecordingsOpen] = useState(false);
+  const [reportsOpen, setReportsOpen] = useState(false);
   const { t } = useTranslation();
 
   useEffect(() => {
@@ -78,6 +80,11 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
           {settings?.role === 'supervisor' && (
             <Button size="small" color="inherit" data-testid="open-recordings" onClick={() => setRecordingsOpen(true)}>
               {t('agent.recordings')}
+            </Button>
+          )}
+          {settings?.role === 'supervisor' && (
+            <Button size="small" color="inherit" data-testid="open-reports" onClick={() => setReportsOpen(true)}>
+              {t('agent.reports')}
             </Button>
           )}
           <IconButton color="inherit" aria-label={t('agent.settings')} data-testid="open-settings" onClick={() => setSettingsOpen(true)}>
@@ -133,6 +140,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
       </Container>
       <SettingsDialog app={app} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       <RecordingsDialog app={app} open={recordingsOpen} onClose={() => setRecordingsOpen(false)} />
+      <ReportsDialog app={app} open={reportsOpen} onClose={() => setReportsOpen(false)} />
     </Box>
   );
 }
