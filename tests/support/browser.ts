@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicySite, PublishedPolicy } from './policy';
 import { serveStatic } from '../../src/node/staticServer';
+import { orgProxyRoutes } from '../../src/node/orgProxy';
 import { recordingRoutes } from '../../src/node/recordingEndpoint';
 import { RecordingStore } from '../../src/main/recording/recordingStore';
 import { faultyFs } from './faultyFs';
@@ -132,7 +133,11 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   // Writes can be made to fail as on a full disk, to test a recording that stops mid-call.
   const disk = faultyFs();
   const recordings = new RecordingStore(recordingsDir, { fs: disk.fs });
-  const web = await serveStatic(siteDir, { handle: recordingRoutes(recordings) });
+  // The org service is reached through the site, as IT proxies it (/org/ → the published policy's orgService.url).
+  let orgServiceUrl: string | undefined;
+  const orgRoutes = orgProxyRoutes(() => orgServiceUrl);
+  const recordingHandler = recordingRoutes(recordings);
+  const web = await serveStatic(siteDir, { handle: async (req, res) => (await orgRoutes(req, res)) || recordingHandler(req, res) });
   const args = [...flags];
   if (options.trustSpki) args.push(`--ignore-certificate-errors-spki-list=${options.trustSpki}`);
   if (options.fakeCaptureWav) args.push(`--use-file-for-fake-audio-capture=${options.fakeCaptureWav}`);
@@ -159,6 +164,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     site: {
       publish(p: PublishedPolicy | null) {
         for (const f of ['policy.signed.json', 'admin.pub']) rmSync(join(siteDir, f), { force: true });
+        orgServiceUrl = p?.policy.orgService?.url;
         if (!p) return;
         writeFileSync(join(siteDir, 'admin.pub'), `${p.adminPub}\n`);
         writeFileSync(join(siteDir, 'policy.signed.json'), p.signedText);

@@ -11,6 +11,7 @@ import { OrgClient } from '../../shared/org/client';
 import type { ReportQuery } from '../../shared/org/report';
 import { HistoryUploader, type HistorySource } from '../../shared/org/uploader';
 import type { OrgPolicy } from '../../shared/policy/schema';
+import { personOf } from '../../shared/policy/signedPolicy';
 import { fsyncDir } from '../audit/log';
 import type { SupervisorKey } from '../policy/supervisorKey';
 
@@ -90,9 +91,11 @@ export class DeskOrgLink {
   }
 
   private client(): OrgClient | null {
-    const url = this.opts.policy()?.orgService?.url;
+    const policy = this.opts.policy();
+    const url = policy?.orgService?.url;
     const identity = this.opts.identity();
-    return url && identity && this.signer ? new OrgClient({ url, identity, signer: this.signer, fetch: this.opts.fetch }) : null;
+    // Someone the policy does not name has nothing to report.
+    return url && identity && personOf(policy, identity) && this.signer ? new OrgClient({ url, identity, signer: this.signer, fetch: this.opts.fetch }) : null;
   }
 
   /** A history append, a policy change, a sign-in: send what is new. Never throws. */
@@ -114,6 +117,8 @@ export class DeskOrgLink {
     if (!policy) return { ok: false, reason: 'No org policy is in force on this desk, so there is no org service to ask.' };
     if (!policy.orgService) return { ok: false, reason: 'The org policy names no org service (orgService.url), so reports are off: ask IT.' };
     await this.changed();
+    const me = this.opts.identity();
+    if (me && !personOf(policy, me)) return { ok: false, reason: `${me} is not in the org policy, so the org service has no reports for this desk.` };
     const client = this.client();
     if (!client) return { ok: false, reason: 'Sign in first: reports are asked for as the person signed in.' };
     const answer = await client.report(query);

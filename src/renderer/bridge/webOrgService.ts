@@ -1,6 +1,7 @@
 // The web build's link to the org service: uploads the call history kept in browser storage (the
-// cursor beside it) and asks for reports, both signed with this profile's key (webOrg.ts). The
-// service's address and this person's identity come from the published policy and the settings.
+// cursor beside it) and asks for reports, both signed with this profile's key (webOrg.ts). The page
+// may connect to its own origin only (its Content-Security-Policy), so it reaches the service at
+// `org/` beside it, which the server that hosts it passes on to the policy's orgService.url.
 import type { OrgReportAnswer } from '../../shared/bridge';
 import { OrgClient } from '../../shared/org/client';
 import type { OrgSigner } from '../../shared/org/envelope';
@@ -8,6 +9,7 @@ import { reportQuerySchema, type ReportQuery } from '../../shared/org/report';
 import { HistoryUploader } from '../../shared/org/uploader';
 import { bytesToBase64 } from '../../shared/policy/canonical';
 import type { OrgPolicy } from '../../shared/policy/schema';
+import { personOf } from '../../shared/policy/signedPolicy';
 import { parseSettingsText } from '../../shared/settings';
 import { normalizeIdentity } from '../../shared/supervision/identity';
 import { fetchOrgPolicy, webSupervisorKeyPair } from './webOrg';
@@ -47,8 +49,9 @@ export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys) {
   let signerReady: OrgSigner | null = null;
   const client = (): OrgClient | null => {
     const me = identity();
-    const url = policy?.orgService?.url;
-    return me && url && signerReady ? new OrgClient({ url, identity: me, signer: signerReady }) : null;
+    const url = policy?.orgService ? new URL('org', location.href).href : null;
+    // Someone the policy does not name (a test caller, a guest) has nothing to report.
+    return me && url && personOf(policy!, me) && signerReady ? new OrgClient({ url, identity: me, signer: signerReady }) : null;
   };
 
   const uploader = new HistoryUploader({
@@ -81,6 +84,8 @@ export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys) {
       await kick().catch(() => undefined);
       if (!policy) return { ok: false, reason: 'No org policy is in force here, so there is no org service to ask.' };
       if (!policy.orgService) return { ok: false, reason: 'The org policy names no org service (orgService.url), so reports are off: ask IT.' };
+      const me = identity();
+      if (me && !personOf(policy, me)) return { ok: false, reason: `${me} is not in the org policy, so the org service has no reports for this desk.` };
       const c = client();
       if (!c) return { ok: false, reason: 'Sign in first: reports are asked for as the person signed in.' };
       const answer = await c.report(q.data);
