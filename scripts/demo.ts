@@ -10,6 +10,7 @@ import { findAsterisk } from '../src/node/asteriskServer';
 import { startPbx, type PbxKind } from '../src/node/pbx';
 import { serveStatic } from '../src/node/staticServer';
 import { recordingRoutes } from '../src/node/recordingEndpoint';
+import { orgProxyRoutes } from '../src/node/orgProxy';
 import { RecordingStore } from '../src/main/recording/recordingStore';
 import { createInterface } from 'node:readline';
 import { makeDemoOrg } from './demoPolicy';
@@ -123,27 +124,42 @@ async function main(): Promise<void> {
     password: accounts[ext],
     role,
   });
+  // Team reports: the org service as its own process on its embedded store (README → Org service),
+  // reading the same signed policy the desks get; the page reaches it at /org/ on its own server.
+  const orgPort = await portOr(8470);
+  const orgDir = join(root, '.tmp', 'demo-org');
+  mkdirSync(orgDir, { recursive: true });
+  const orgFiles = { policy: join(orgDir, 'policy.signed.json'), adminKey: join(orgDir, 'admin.pub') };
   // Who may supervise whom comes from a signed org policy published beside the page (README → For IT).
-  const org = await makeDemoOrg(sip.domain);
+  const org = await makeDemoOrg(sip.domain, { orgServiceUrl: `http://127.0.0.1:${orgPort}`, files: orgFiles });
+  const orgProc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--policy', orgFiles.policy, '--admin-key', orgFiles.adminKey, '--db', join(root, '.tmp', 'demo-org-data'), '--port', String(orgPort)], { stdio: 'inherit', cwd: root });
+  orgProc.on('exit', (code) => !stopping && console.warn(`[demo] The org service stopped (exit ${code}); reports are unavailable until the demo is started again.`));
   // The web build's recordings are stored by the server that serves it (README → Recording).
   const recordingsDir = join(root, '.tmp', 'demo-recordings');
   const recordings = new RecordingStore(recordingsDir);
   await recordings.recover();
   console.log(`[demo] Call recordings: ${recordingsDir}`);
+  const orgRoutes = orgProxyRoutes(() => `http://127.0.0.1:${orgPort}`);
   const web = await serveStatic(join(root, 'out/web'), {
     port: await portOr(5173),
-    handle: recordingRoutes(recordings),
+    handle: async (req, res) => (await orgRoutes(req, res)) || recordingRoutes(recordings)(req, res),
     json: {
       '/provision.json': (q) => (q.get('as') === 'customer' ? account('2001') : q.get('as') === 'supervisor' ? account('1101', 'supervisor') : account('1001')),
       '/policy.signed.json': () => org.signed(),
     },
     text: { '/admin.pub': () => `${org.adminPub}\n` },
   });
-  // Enrolment, as IT would do it: the supervisor's key (Settings → Organisation) pasted here.
+  // Enrolment, as IT would do it: a desk's key (Settings → Organisation) pasted here, after its extension.
   createInterface({ input: process.stdin }).on('line', (line) => {
-    if (!line.trim()) return;
-    void org.enrol(line).then((ok) =>
-      console.log(ok ? '[demo] Enrolled that key for supervisor 1101 and signed the policy again: click "Check the policy again" in Settings → Organisation.' : '[demo] That is not a public key (expected 44 characters of base64 from Settings → Organisation).'),
+    const m = /^\s*(?:(1001|1101)\s+)?(\S+)\s*$/.exec(line);
+    if (!m) return;
+    const ext = m[1] ?? '1101';
+    void org.enrol(m[2], ext).then((ok) =>
+      console.log(
+        ok
+          ? `[demo] Enrolled that key for ${ext === '1001' ? 'agent 1001' : 'supervisor 1101'} and signed the policy again: click "Check the policy again" in Settings → Organisation.`
+          : '[demo] That is not a public key (expected 44 characters of base64 from Settings → Organisation, after 1001 or 1101).',
+      ),
     );
   });
 
@@ -180,7 +196,8 @@ async function main(): Promise<void> {
     console.log(`[demo] No display here: open ${web.url} in a browser on this machine (agent 1001).`);
   }
   console.log(`[demo] Agent: ${web.url}   Other demo logins: ${web.url}?as=supervisor (ext 1101), ${web.url}?as=customer (ext 2001)`);
-  console.log('[demo] To supervise: open the supervisor login, copy your key from Settings → Organisation, paste it here and press Enter.');
+  console.log('[demo] To supervise: open the supervisor login, copy your key from Settings → Organisation, paste it here after "1101 " and press Enter.');
+  console.log('[demo] For team reports: paste the agent window\'s key the same way after "1001 "; its calls then reach the org service, and the supervisor\'s Reports button shows them.');
   console.log('[demo] Press Ctrl+C to stop.');
 
   const stop = async () => {
@@ -188,6 +205,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log('\n[demo] Stopping…');
     agentProc?.kill();
+    orgProc.kill('SIGTERM');
     await sip.stop(); // first, so no SIP server is ever left behind
     await browser.close().catch(() => undefined);
     await web.close();
