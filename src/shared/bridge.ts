@@ -4,6 +4,7 @@ import type { OrgPolicy } from './policy/schema';
 import type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict } from './policy/gate';
 import type { SupervisionMode } from './supervision/modes';
 import type { ReportQuery, ReportResult } from './org/report';
+import type { AcknowledgeInput, Evaluation, EvaluationInput, EvaluationsQuery } from './org/qa';
 import type { RecordingChunk, RecordingDetail, RecordingMeta, RecordingResult, RecordingSummary, TimelineEvent, TrackName } from './recording/types';
 
 export type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict };
@@ -56,6 +57,8 @@ export interface SupervisorKeyInfo {
 
 /** A report from the org service, or why there is none (no service in the policy, offline, refused). */
 export type OrgReportAnswer = { ok: true; report: ReportResult } | { ok: false; reason: string };
+export type OrgEvaluationAnswer = { ok: true; evaluation: Evaluation } | { ok: false; reason: string };
+export type OrgEvaluationsAnswer = { ok: true; evaluations: Evaluation[] } | { ok: false; reason: string };
 
 /**
  * The one interface between the renderer and the host. The Electron preload exposes it over IPC;
@@ -89,6 +92,12 @@ export interface WhisperlineBridge {
    * service answers only what the policy lets this person see. Never throws.
    */
   orgReport(query: ReportQuery): Promise<OrgReportAnswer>;
+  /** QA: stores an evaluation of a recorded call (scorecard from the policy); refused outside the evaluator's scope. Never throws. */
+  orgEvaluate(input: EvaluationInput): Promise<OrgEvaluationAnswer>;
+  /** Evaluations this person may see: an agent their own, a supervisor their teams', QA and admin all. Never throws. */
+  orgEvaluations(query: EvaluationsQuery): Promise<OrgEvaluationsAnswer>;
+  /** The evaluated agent acknowledges an evaluation (with an optional comment). Never throws. */
+  orgAcknowledge(input: AcknowledgeInput): Promise<OrgEvaluationAnswer>;
   /** Walks the whole audit trail: any edited, removed or reordered entry shows. */
   verifyAudit(): Promise<AuditCheck>;
   /** Starts a call's recording (folder, one WAV per track). Recording calls never throw: a failure is `{ ok: false, reason }`. */
@@ -201,6 +210,9 @@ export const ipcChannels = {
   signSupervision: 'supervision:sign',
   verifyAudit: 'audit:verify',
   orgReport: 'org:report',
+  orgEvaluate: 'org:evaluate',
+  orgEvaluations: 'org:evaluations',
+  orgAcknowledge: 'org:acknowledge',
   recordingStart: 'recording:start',
   recordingAppend: 'recording:append',
   recordingEvent: 'recording:event',

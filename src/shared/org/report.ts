@@ -42,10 +42,23 @@ export interface OutcomeSums {
   resolved: number;
 }
 
+/** QA evaluations of calls in the range: score = points / maxPoints. */
+export interface QaSums {
+  evaluations: number;
+  points: number;
+  maxPoints: number;
+  /** Of them, acknowledged by the agent. */
+  acknowledged: number;
+}
+
+export const emptyQa = (): QaSums => ({ evaluations: 0, points: 0, maxPoints: 0, acknowledged: 0 });
+
 export interface AgentReportRow {
   agent: string;
   name: string;
   teams: string[];
+  /** Evaluations of this agent's calls that started in the range. */
+  qa: QaSums;
   all: OutcomeSums;
   /** Calls a supervisor listened to, whispered on, barged into, took over or sent prompts on. */
   coached: OutcomeSums;
@@ -56,6 +69,7 @@ export interface TeamReportRow {
   team: string;
   name: string;
   agents: number;
+  qa: QaSums;
   all: OutcomeSums;
   coached: OutcomeSums;
   notCoached: OutcomeSums;
@@ -90,7 +104,7 @@ export interface ReportResult {
   generatedAt: string;
   /** Server time spent on the query, for the footer and the benchmark. */
   queryMs: number;
-  totals: { all: OutcomeSums; coached: OutcomeSums; notCoached: OutcomeSums };
+  totals: { all: OutcomeSums; coached: OutcomeSums; notCoached: OutcomeSums; qa: QaSums };
   teams: TeamReportRow[];
   agents: AgentReportRow[];
   supervisors: SupervisorReportRow[];
@@ -126,6 +140,13 @@ export function derive(s: OutcomeSums): DerivedOutcomes {
     fcr: per(s.resolved, s.wrappedUp),
   };
 }
+
+export function addQa(a: QaSums, b: QaSums): QaSums {
+  return { evaluations: a.evaluations + b.evaluations, points: a.points + b.points, maxPoints: a.maxPoints + b.maxPoints, acknowledged: a.acknowledged + b.acknowledged };
+}
+
+/** Average QA score as a share of the points available; null without evaluations. */
+export const qaScore = (q: QaSums): number | null => (q.maxPoints > 0 ? q.points / q.maxPoints : null);
 
 /** Share of session time the supervisor talked; null without sessions. */
 export const talkShare = (r: Pick<SupervisorReportRow, 'talkSeconds' | 'sessionSeconds'>): number | null => (r.sessionSeconds > 0 ? r.talkSeconds / r.sessionSeconds : null);

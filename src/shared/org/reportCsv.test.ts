@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySums, type OutcomeSums, type ReportResult } from './report';
+import { emptySums, type OutcomeSums, type ReportResult, emptyQa } from './report';
 import { guardCell, quoteCell, reportCsv, reportCsvFileName } from './reportCsv';
 
 const sums = (p: Partial<OutcomeSums>): OutcomeSums => ({ ...emptySums(), ...p });
@@ -20,11 +20,12 @@ function report(): ReportResult {
       all: sums({ calls: 12, handled: 9, handleSeconds: 1350, holdSeconds: 90, transferred: 3, escalated: 1, wrappedUp: 6, resolved: 4 }),
       coached: aCoached,
       notCoached: sums({ calls: 8, handled: 5, handleSeconds: 750, holdSeconds: 50, transferred: 2, escalated: 0, wrappedUp: 3, resolved: 1 }),
+      qa: emptyQa(),
     },
-    teams: [{ team: 'sales', name: 'Sales, "North"', agents: 2, all: a, coached: aCoached, notCoached: aNot }],
+    teams: [{ team: 'sales', name: 'Sales, "North"', agents: 2, qa: emptyQa(), all: a, coached: aCoached, notCoached: aNot }],
     agents: [
-      { agent: '1001@pbx.example', name: '=HYPERLINK("http://evil")', teams: ['sales', 'support'], all: a, coached: aCoached, notCoached: aNot },
-      { agent: '1002@pbx.example', name: 'Line\nbreak', teams: ['sales'], all: b, coached: emptySums(), notCoached: b },
+      { agent: '1001@pbx.example', name: '=HYPERLINK("http://evil")', teams: ['sales', 'support'], qa: emptyQa(), all: a, coached: aCoached, notCoached: aNot },
+      { agent: '1002@pbx.example', name: 'Line\nbreak', teams: ['sales'], qa: emptyQa(), all: b, coached: emptySums(), notCoached: b },
     ],
     supervisors: [
       { supervisor: '2001@pbx.example', name: '-Ann', sessions: 3, agents: 2, sessionSeconds: 600, talkSeconds: 90, prompts: 5, acknowledged: 4, byMode: { listen: 1, whisper: 1, barge: 1, takeover: 0 } },

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { supervisionModes } from '../supervision/modes';
 import { base64ToBytes } from './canonical';
+import { qaPolicySchema } from '../org/qa';
 
 /** A policy for thousands of people fits in well under this. */
 export const maxPolicyChars = 4 * 1024 * 1024;
@@ -253,6 +254,8 @@ export const policySchema = z
     desktop: desktopSchema.optional(),
     /** Where desks send their records for team reports; absent: each desk keeps its own history only. */
     orgService: orgServiceSchema.optional(),
+    /** QA review: the scorecards evaluators score recorded calls with (src/shared/org/qa.ts). */
+    qa: qaPolicySchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
