@@ -210,6 +210,18 @@ function start(): void {
     setPassword: (p) => vault.set(p),
     appendHistory: (entry) => history.append(entry).then(() => void orgLink.changed()),
     orgReport: (query) => orgLink.report(query),
+    orgEvaluate: async (input) => {
+      const a = await orgLink.ask((c) => c.evaluate(input));
+      return a.ok ? { ok: true, evaluation: a.value } : a;
+    },
+    orgEvaluations: async (query) => {
+      const a = await orgLink.ask((c) => c.evaluations(query));
+      return a.ok ? { ok: true, evaluations: a.value } : a;
+    },
+    orgAcknowledge: async (input) => {
+      const a = await orgLink.ask((c) => c.acknowledge(input));
+      return a.ok ? { ok: true, evaluation: a.value } : a;
+    },
     readHistory: () => history.read(),
     getOrgPolicy: async () => {
       const r = policyWatcher.result ?? (await firstPolicyLoad);

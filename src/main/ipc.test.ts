@@ -19,6 +19,9 @@ function setup() {
     signSupervision: vi.fn(async () => ({ ok: true as const, token: 't' })),
     verifyAudit: vi.fn(async () => ({ ok: true, entries: 0, message: '0 entries, chain intact.' })),
     orgReport: vi.fn(async () => ({ ok: false as const, reason: 'no service' })),
+    orgEvaluate: vi.fn(async () => ({ ok: false as const, reason: 'no service' })),
+    orgEvaluations: vi.fn(async () => ({ ok: false as const, reason: 'no service' })),
+    orgAcknowledge: vi.fn(async () => ({ ok: false as const, reason: 'no service' })),
     recordings: {
       start: vi.fn(async () => ({ ok: true as const })),
       append: vi.fn(async () => ({ ok: true as const })),
@@ -124,7 +127,11 @@ describe('IPC from the renderer', () => {
       refused(ipcChannels.orgReport, { from: '2026-11-01', to: '2026-11-30', teams: ['a; drop table calls'] }, /^Invalid request: teams/);
       refused(ipcChannels.orgReport, { from: '2020-01-01', to: '2026-11-30' }, /^Invalid request: to: at most/);
       refused(ipcChannels.orgReport, { from: '2026-11-01', to: '2026-11-30', as: '1901@pbx' }, /^Invalid request: Unrecognized key: "as"/);
+      refused(ipcChannels.orgEvaluate, { id: 'x', agent: '1001@pbx', callId: 'c', scorecard: 'basic', scores: {} }, /^Invalid request: id/);
+      refused(ipcChannels.orgAcknowledge, { id: 'A'.repeat(22), comment: 'c'.repeat(2001) }, /^Invalid request: comment/);
       expect(services.orgReport).not.toHaveBeenCalled();
+      expect(services.orgEvaluate).not.toHaveBeenCalled();
+      expect(services.orgAcknowledge).not.toHaveBeenCalled();
       expect(services.checkSupervision).not.toHaveBeenCalled();
       expect(services.recordSupervision).not.toHaveBeenCalled();
       expect(services.signSupervision).not.toHaveBeenCalled();

@@ -8,6 +8,8 @@ import {
   type AuditCheck,
   type LoadedSettings,
   type OrgReportAnswer,
+  type OrgEvaluationAnswer,
+  type OrgEvaluationsAnswer,
   type OrgPolicyStatus,
   type SignedStatement,
   type StatementAsk,
@@ -20,6 +22,7 @@ import { settingsSchema, type Settings } from '../shared/settings';
 import { callRecordSchema, wrapUpSchema, type HistoryEntry, type HistoryRead } from '../shared/callHistory';
 import { statementPayloadSchema } from '../shared/policy/statement';
 import { reportQuerySchema, type ReportQuery } from '../shared/org/report';
+import { acknowledgeSchema, evaluationInputSchema, evaluationsQuerySchema, type AcknowledgeInput, type EvaluationsQuery, type ParsedEvaluationInput } from '../shared/org/qa';
 import { supervisionModes } from '../shared/supervision/modes';
 import { auditLimits, auditResults, recordableActions } from './audit/entry';
 import { callActionSchema, hostCallStateSchema } from './desktop/callHost';
@@ -71,6 +74,9 @@ export interface MainServices {
   signSupervision(ask: StatementAsk): Promise<SignedStatement>;
   verifyAudit(): Promise<AuditCheck>;
   orgReport(query: ReportQuery): Promise<OrgReportAnswer>;
+  orgEvaluate(input: ParsedEvaluationInput): Promise<OrgEvaluationAnswer>;
+  orgEvaluations(query: EvaluationsQuery): Promise<OrgEvaluationsAnswer>;
+  orgAcknowledge(input: AcknowledgeInput): Promise<OrgEvaluationAnswer>;
   recordings: RecordingServices;
   /** The agent window's call state, for the tray, the notification and the mini window. */
   publishCallState(state: HostCallState): void;
@@ -168,6 +174,9 @@ export function registerIpcHandlers(ipc: IpcMainLike, services: MainServices): v
   ipc.handle(ipcChannels.signSupervision, guarded(z.tuple([statementAskSchema]), (a) => services.signSupervision(a)));
   ipc.handle(ipcChannels.verifyAudit, guarded(z.tuple([]), () => services.verifyAudit()));
   ipc.handle(ipcChannels.orgReport, guarded(z.tuple([reportQuerySchema]), (q) => services.orgReport(q)));
+  ipc.handle(ipcChannels.orgEvaluate, guarded(z.tuple([evaluationInputSchema]), (i) => services.orgEvaluate(i)));
+  ipc.handle(ipcChannels.orgEvaluations, guarded(z.tuple([evaluationsQuerySchema]), (q) => services.orgEvaluations(q)));
+  ipc.handle(ipcChannels.orgAcknowledge, guarded(z.tuple([acknowledgeSchema]), (i) => services.orgAcknowledge(i)));
   const rec = services.recordings;
   ipc.handle(ipcChannels.recordingStart, guarded(z.tuple([recordingMetaSchema]), (m) => rec.start(m)));
   ipc.handle(ipcChannels.recordingAppend, guarded(z.tuple([recordingIdSchema, chunkSchema]), (id, c) => rec.append(id, c)));

@@ -26,6 +26,9 @@ const bridge: WhisperlineBridge = {
   recordSupervision: (e) => ipcRenderer.invoke(ipcChannels.recordSupervision, e).catch(() => false),
   signSupervision: (a) => ipcRenderer.invoke(ipcChannels.signSupervision, a).catch((e: unknown) => ({ ok: false as const, reason: `The request could not be signed (${errorText(e)}).` })),
   orgReport: (q) => ipcRenderer.invoke(ipcChannels.orgReport, q).catch((e: unknown) => ({ ok: false as const, reason: `The report could not be asked for (${errorText(e)}).` })),
+  orgEvaluate: (i) => ipcRenderer.invoke(ipcChannels.orgEvaluate, i).catch((e: unknown) => ({ ok: false as const, reason: `The evaluation could not be sent (${errorText(e)}).` })),
+  orgEvaluations: (q) => ipcRenderer.invoke(ipcChannels.orgEvaluations, q).catch((e: unknown) => ({ ok: false as const, reason: `The evaluations could not be read (${errorText(e)}).` })),
+  orgAcknowledge: (i) => ipcRenderer.invoke(ipcChannels.orgAcknowledge, i).catch((e: unknown) => ({ ok: false as const, reason: `The acknowledgement could not be sent (${errorText(e)}).` })),
   verifyAudit: () => ipcRenderer.invoke(ipcChannels.verifyAudit).catch((e: unknown) => ({ ok: false, entries: 0, message: `The audit trail could not be checked (${errorText(e)}).` })),
   // Recording calls never throw (bridge.ts): an IPC refusal becomes the same kind of answer.
   recordingStart: (m) => ipcRenderer.invoke(ipcChannels.recordingStart, m).catch(recordingRefused),

@@ -83,6 +83,31 @@ export const migrations: readonly { version: number; name: string; sql: string }
       create index refusals_by_time on refusals (at);
     `,
   },
+  {
+    version: 2,
+    name: 'QA evaluations',
+    sql: `
+      create table evaluations (
+        id text primary key,
+        agent text not null,
+        call_id text not null,
+        recording_id text,
+        evaluator text not null,
+        scorecard text not null,
+        scorecard_name text not null,
+        scores jsonb not null,
+        comments jsonb not null,
+        note text not null default '',
+        points real not null,
+        max_points real not null,
+        created_at timestamptz not null default now(),
+        acknowledged_at timestamptz,
+        agent_comment text not null default ''
+      );
+      create index evaluations_by_agent on evaluations (agent, created_at);
+      create index evaluations_by_call on evaluations (call_id);
+    `,
+  },
 ];
 
 /** Applies what is missing; returns the versions applied now. Safe to run on every start, from several processes. */

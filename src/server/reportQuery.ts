@@ -5,7 +5,7 @@
  */
 import type { OrgPolicy } from '../shared/policy/schema';
 import { personOf } from '../shared/policy/signedPolicy';
-import { addSums, emptySums, type AgentReportRow, type DailyRow, type OutcomeSums, type ReportQuery, type ReportResult, type SupervisorReportRow, type TeamReportRow } from '../shared/org/report';
+import { addQa, addSums, emptyQa, emptySums, type QaSums, type AgentReportRow, type DailyRow, type OutcomeSums, type ReportQuery, type ReportResult, type SupervisorReportRow, type TeamReportRow } from '../shared/org/report';
 import type { ReportScope } from '../shared/org/scope';
 import type { SqlRunner } from './db';
 
@@ -39,7 +39,7 @@ export async function runReport(db: SqlRunner, policy: OrgPolicy, scope: ReportS
   const started = performance.now();
   const [from, to] = range(query);
   const agents = scope.agents;
-  const [byAgent, byDay, bySupervisor] = await Promise.all([
+  const [byAgent, byDay, bySupervisor, qaByAgent] = await Promise.all([
     db.query<SumsRow>(
       `select c.agent, c.coached, ${sumsColumns}
        from calls c left join wrapups w on w.agent = c.agent and w.call_id = c.call_id
@@ -64,12 +64,24 @@ export async function runReport(db: SqlRunner, policy: OrgPolicy, scope: ReportS
        group by s.supervisor order by s.supervisor`,
       [from, to, agents],
     ),
+    // Evaluations count in the range of the call they score (or of their own date, for a call not uploaded).
+    db.query<QaSums & { agent: string }>(
+      `select e.agent, count(*)::int as evaluations, sum(e.points)::float8 as points, sum(e.max_points)::float8 as "maxPoints", count(e.acknowledged_at)::int as acknowledged
+       from evaluations e left join calls c on c.agent = e.agent and c.call_id = e.call_id
+       where coalesce(c.started_at, e.created_at) >= $1 and coalesce(c.started_at, e.created_at) < $2 and e.agent = any($3::text[])
+       group by e.agent`,
+      [from, to, agents],
+    ),
   ]);
 
   const nameOf = (id: string) => personOf(policy, id)?.name ?? id;
   const rows = new Map<string, AgentReportRow>();
   const teamsOfAgent = (id: string) => scope.teams.filter((t) => t.agents.includes(id)).map((t) => t.id);
-  for (const id of agents) rows.set(id, { agent: id, name: nameOf(id), teams: teamsOfAgent(id), all: emptySums(), coached: emptySums(), notCoached: emptySums() });
+  for (const id of agents) rows.set(id, { agent: id, name: nameOf(id), teams: teamsOfAgent(id), qa: emptyQa(), all: emptySums(), coached: emptySums(), notCoached: emptySums() });
+  for (const q of qaByAgent) {
+    const row = rows.get(q.agent);
+    if (row) row.qa = { evaluations: Number(q.evaluations), points: Number(q.points), maxPoints: Number(q.maxPoints), acknowledged: Number(q.acknowledged) };
+  }
   for (const r of byAgent) {
     const row = rows.get(r.agent);
     if (!row) continue;
@@ -83,6 +95,7 @@ export async function runReport(db: SqlRunner, policy: OrgPolicy, scope: ReportS
     all: list.reduce((s, r) => addSums(s, r.all), emptySums()),
     coached: list.reduce((s, r) => addSums(s, r.coached), emptySums()),
     notCoached: list.reduce((s, r) => addSums(s, r.notCoached), emptySums()),
+    qa: list.reduce((s, r) => addQa(s, r.qa), emptyQa()),
   });
   const teams: TeamReportRow[] = scope.teams.map((t) => ({ team: t.id, name: t.name, agents: t.agents.length, ...fold(agentRows.filter((r) => r.teams.includes(t.id))) }));
   const supervisors: SupervisorReportRow[] = bySupervisor.map(({ listen, whisper, barge, takeover, ...s }) => ({

@@ -6,6 +6,7 @@ import { parsePolicy, type OrgPolicy } from '../shared/policy/schema';
 import { OrgClient } from '../shared/org/client';
 import { makeOrgRequest, type OrgSigner } from '../shared/org/envelope';
 import { derive } from '../shared/org/report';
+import { newEvaluationId, type EvaluationInput } from '../shared/org/qa';
 import { openPglite, type SqlDb } from './db';
 import { migrate } from './migrations';
 import { fixedPolicySource } from './policySource';
@@ -57,6 +58,7 @@ describe('org service (embedded store)', () => {
     const input = examplePolicy({ domain, issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2027-12-31T00:00:00Z' });
     input.people = input.people.map((p) => (keys[p.id.split('@')[0]] ? { ...p, supervisorKeys: [{ publicKey: keys[p.id.split('@')[0]].publicKey, enrolledAt: '2026-01-01T00:00:00Z', label: 'desk' }] } : p));
     input.orgService = { url: 'http://127.0.0.1:1' };
+    input.qa = { scorecards: [{ id: 'basic', name: 'Basic call quality', items: [{ id: 'greeting', label: 'Greeting', points: 5 }, { id: 'resolution', label: 'Resolution', points: 10 }] }] };
     const parsed = parsePolicy(input);
     if (!parsed.ok) throw new Error(parsed.reason);
     policy = parsed.policy;
@@ -155,5 +157,46 @@ describe('org service (embedded store)', () => {
     const empty = await client('1101').report({ from: '2026-12-01', to: '2026-12-02' });
     expect(empty.ok && empty.value.totals.all.calls).toBe(0);
     expect(empty.ok && derive(empty.value.totals.all).fcr).toBeNull();
+  });
+
+  it('lets a reviewer score a call in their scope, the agent alone acknowledge it, and reports count it', async () => {
+    const evaluation = (o: Partial<EvaluationInput> = {}): EvaluationInput => ({
+      id: newEvaluationId(),
+      agent: id('1001'),
+      callId: 'call-1',
+      scorecard: 'basic',
+      scores: { greeting: 4, resolution: 8 },
+      comments: [{ atMs: 65_000, text: 'Good hold etiquette' }, { atMs: 5_000, text: 'Warm greeting' }],
+      ...o,
+    });
+    const first = evaluation();
+    const saved = await client('1301').evaluate(first);
+    if (!saved.ok) throw new Error(saved.reason);
+    expect(saved.value).toMatchObject({ points: 12, maxPoints: 15, evaluator: id('1301'), acknowledgedAt: null, comments: [{ atMs: 5_000 }, { atMs: 65_000 }] });
+    // Sent again after a lost answer: the same evaluation, stored once.
+    expect(await client('1301').evaluate(first)).toMatchObject({ ok: true, value: { id: first.id } });
+
+    expect(await client('1001').evaluate(evaluation({ agent: id('1002') }))).toMatchObject({ ok: false, code: 'out-of-scope' });
+    expect(await client('1101').evaluate(evaluation({ agent: id('1003'), callId: 'call-30' }))).toMatchObject({ ok: false, code: 'out-of-scope' });
+    expect(await client('1301').evaluate(evaluation({ scores: { greeting: 6, resolution: 1 } }))).toMatchObject({ ok: false, code: 'malformed', reason: expect.stringMatching(/above its 5 points/) });
+    expect(await client('1301').evaluate(evaluation({ scores: { greeting: 1 } }))).toMatchObject({ ok: false, code: 'malformed' });
+    expect(await client('1301').evaluate(evaluation({ scorecard: 'nope' }))).toMatchObject({ ok: false, code: 'malformed' });
+
+    expect(await client('1002').acknowledge({ id: first.id })).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await client('1002').evaluations({})).toMatchObject({ ok: true, value: [] });
+    const mine = await client('1001').evaluations({ unacknowledged: true });
+    expect(mine.ok && mine.value.map((e) => e.id)).toEqual([first.id]);
+    const lead = await client('1101').evaluations({ agent: id('1001') });
+    expect(lead.ok && lead.value).toHaveLength(1);
+    expect(await client('1101').evaluations({ agent: id('1003') })).toMatchObject({ ok: false, code: 'out-of-scope' });
+
+    const ack = await client('1001').acknowledge({ id: first.id, comment: 'Thanks, noted' });
+    expect(ack).toMatchObject({ ok: true, value: { agentComment: 'Thanks, noted', acknowledgedAt: expect.any(String) } });
+    expect(await client('1001').evaluations({ unacknowledged: true })).toMatchObject({ ok: true, value: [] });
+
+    const report = await client('1101').report({ from: '2026-11-01', to: '2026-11-30' });
+    const row = report.ok ? report.value.agents.find((a) => a.agent === id('1001')) : undefined;
+    expect(row?.qa).toEqual({ evaluations: 1, points: 12, maxPoints: 15, acknowledged: 1 });
+    expect(report.ok && report.value.totals.qa.evaluations).toBe(1);
   });
 });

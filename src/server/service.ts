@@ -5,6 +5,7 @@
  *
  *   POST /v1/upload   { envelope: { kind: "upload", body: { entries: HistoryEntry[] } }, signature }
  *   POST /v1/report   { envelope: { kind: "report", body: ReportQuery }, signature }
+ *   POST /v1/evaluate, /v1/evaluations, /v1/acknowledge   QA review (shared/org/qa.ts)
  *   GET  /v1/health   { ok, database, policy }
  *
  * A refused request (too large, malformed, unsigned, stale, replayed, out of scope) gets a JSON
@@ -12,10 +13,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { orgRequestSkewSeconds, refusalStatus, verifyOrgRequest, type OrgEnvelope, type OrgRefusalCode } from '../shared/org/envelope';
+import { orgRequestKinds, orgRequestSkewSeconds, refusalStatus, verifyOrgRequest, type OrgEnvelope, type OrgRefusalCode, type OrgRequestKind } from '../shared/org/envelope';
+import { acknowledgeSchema, evaluationInputSchema, evaluationsQuerySchema } from '../shared/org/qa';
+import { acknowledgeEvaluation, listEvaluations, QaRefusal, saveEvaluation } from './qaStore';
 import { reportQuerySchema } from '../shared/org/report';
-import { checkUploadScope, maxRequestBytes, reportScope, uploadBodySchema } from '../shared/org/scope';
-import type { SqlDb } from './db';
+import { checkUploadScope, mayEvaluate, maxRequestBytes, reportScope, uploadBodySchema } from '../shared/org/scope';
+import type { SqlDb, SqlRunner } from './db';
 import { applyRetention, storeEntries, useNonce } from './ingest';
 import type { PolicySource } from './policySource';
 import { runReport } from './reportQuery';
@@ -116,10 +119,8 @@ export class OrgService {
         return void res.end();
       }
       if (req.method === 'GET' && path === '/v1/health') return send(res, 200, await this.health());
-      if (req.method === 'POST' && (path === '/v1/upload' || path === '/v1/report')) {
-        const kind = path === '/v1/upload' ? 'upload' : 'report';
-        return send(res, 200, await this.signed(req, kind));
-      }
+      const kind = /^\/v1\/([a-z]+)$/.exec(path)?.[1] as OrgRequestKind | undefined;
+      if (req.method === 'POST' && kind && (orgRequestKinds as readonly string[]).includes(kind)) return send(res, 200, await this.signed(req, kind));
       throw new Refusal('not-found', `No such endpoint: ${req.method} ${path}.`);
     } catch (e) {
       if (e instanceof Refusal) {
@@ -143,7 +144,7 @@ export class OrgService {
     return { ok: database === 'ok' && policy.ok, database, store: this.opts.db.kind, policy: policy.ok ? `in force (admin key ${policy.keyId})` : policy.reason };
   }
 
-  private async signed(req: IncomingMessage, kind: 'upload' | 'report'): Promise<unknown> {
+  private async signed(req: IncomingMessage, kind: OrgRequestKind): Promise<unknown> {
     const text = await readBody(req);
     let raw: unknown;
     try {
@@ -169,12 +170,45 @@ export class OrgService {
       });
       return { ok: true, received: body.data.entries.length, stored };
     }
-    const query = reportQuerySchema.safeParse(env.body);
-    if (!query.success) throw refuse('malformed', `Not a report query (${query.error.issues[0].path.join('.')}: ${query.error.issues[0].message}).`);
-    const scope = reportScope(state.policy, env.from, query.data);
-    if (!scope.ok) throw refuse('out-of-scope', scope.reason);
-    if (!(await this.opts.db.transaction((tx) => useNonce(tx, v.keyId, env.nonce)))) throw refuse('replayed', 'This report request was already answered once: a copy sent again is refused.');
-    return { ok: true, report: await runReport(this.opts.db, state.policy, scope.value, query.data, this.now()) };
+    const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, what: string): T => {
+      const r = schema.safeParse(env.body);
+      if (!r.success) throw refuse('malformed', `Not ${what} (${r.error.issues[0].path.map(String).join('.') || 'body'}: ${r.error.issues[0].message}).`);
+      return r.data;
+    };
+    // The nonce is used up in the same transaction as what the request does: refused or failed, it can be sent again.
+    const once = <T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> =>
+      this.opts.db.transaction(async (tx) => {
+        if (!(await useNonce(tx, v.keyId, env.nonce))) throw refuse('replayed', 'This request was already received once: a copy sent again is refused.');
+        return fn(tx);
+      });
+    const policy = state.policy;
+    try {
+      if (kind === 'report') {
+        const query = parse(reportQuerySchema, 'a report query');
+        const scope = reportScope(policy, env.from, query);
+        if (!scope.ok) throw refuse('out-of-scope', scope.reason);
+        await once(async () => undefined);
+        return { ok: true, report: await runReport(this.opts.db, policy, scope.value, query, this.now()) };
+      }
+      if (kind === 'evaluate') {
+        const input = parse(evaluationInputSchema, 'an evaluation');
+        const may = mayEvaluate(policy, env.from, input.agent);
+        if (!may.ok) throw refuse('out-of-scope', may.reason);
+        return { ok: true, evaluation: await once((tx) => saveEvaluation(tx, env.from, input, policy.qa?.scorecards ?? [])) };
+      }
+      if (kind === 'evaluations') {
+        const q = parse(evaluationsQuerySchema, 'an evaluations query');
+        const scope = reportScope(policy, env.from, { from: '2000-01-01', to: '2000-01-01' });
+        if (!scope.ok) throw refuse('out-of-scope', scope.reason);
+        if (q.agent && !scope.value.agents.includes(q.agent)) throw refuse('out-of-scope', `${q.agent} is not someone ${env.from} may see.`);
+        return { ok: true, evaluations: await once((tx) => listEvaluations(tx, scope.value.agents, q)) };
+      }
+      const ack = parse(acknowledgeSchema, 'an acknowledgement');
+      return { ok: true, evaluation: await once((tx) => acknowledgeEvaluation(tx, env.from, ack.id, ack.comment)) };
+    } catch (e) {
+      if (e instanceof QaRefusal) throw refuse(e.code, e.message);
+      throw e;
+    }
   }
 
   private async recordRefusal(req: IncomingMessage, e: Refusal, path: string): Promise<void> {

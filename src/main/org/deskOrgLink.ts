@@ -7,7 +7,7 @@
 import { open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { OrgReportAnswer } from '../../shared/bridge';
-import { OrgClient } from '../../shared/org/client';
+import { OrgClient, orgUnavailableReason, type OrgAnswer } from '../../shared/org/client';
 import type { ReportQuery } from '../../shared/org/report';
 import { HistoryUploader, type HistorySource } from '../../shared/org/uploader';
 import type { OrgPolicy } from '../../shared/policy/schema';
@@ -112,17 +112,20 @@ export class DeskOrgLink {
     return this.uploader.status;
   }
 
-  async report(query: ReportQuery): Promise<OrgReportAnswer> {
-    const policy = this.opts.policy();
-    if (!policy) return { ok: false, reason: 'No org policy is in force on this desk, so there is no org service to ask.' };
-    if (!policy.orgService) return { ok: false, reason: 'The org policy names no org service (orgService.url), so reports are off: ask IT.' };
+  /** Asks the org service as this desk; the answer or why not, in words. Never throws. */
+  async ask<T>(fn: (client: OrgClient) => Promise<OrgAnswer<T>>): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+    const unavailable = orgUnavailableReason(this.opts.policy(), this.opts.identity());
+    if (unavailable) return { ok: false, reason: unavailable };
     await this.changed();
-    const me = this.opts.identity();
-    if (me && !personOf(policy, me)) return { ok: false, reason: `${me} is not in the org policy, so the org service has no reports for this desk.` };
     const client = this.client();
-    if (!client) return { ok: false, reason: 'Sign in first: reports are asked for as the person signed in.' };
-    const answer = await client.report(query);
-    return answer.ok ? { ok: true, report: answer.value } : { ok: false, reason: answer.reason };
+    if (!client) return { ok: false, reason: 'This desk has no key to sign with yet.' };
+    const answer = await fn(client).catch((e: unknown) => ({ ok: false as const, reason: (e as Error)?.message ?? String(e) }));
+    return answer.ok ? { ok: true, value: answer.value } : { ok: false, reason: answer.reason };
+  }
+
+  async report(query: ReportQuery): Promise<OrgReportAnswer> {
+    const a = await this.ask((c) => c.report(query));
+    return a.ok ? { ok: true, report: a.value } : a;
   }
 
   stop(): void {

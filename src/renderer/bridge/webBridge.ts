@@ -81,6 +81,9 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     },
     getSupervisorKey: () => webSupervisorKey(`supervisor${profile}`),
     orgReport: (query) => org.orgReport(query),
+    orgEvaluate: (input) => org.orgEvaluate(input),
+    orgEvaluations: (query) => org.orgEvaluations(query),
+    orgAcknowledge: (input) => org.orgAcknowledge(input),
     // The web build takes a link as `#dial=<sip: or tel: URI>` on its own address (what a CRM
     // can open in the agent's tab); it goes through the same checks and confirmation as the app's.
     onDialRequest(listener) {

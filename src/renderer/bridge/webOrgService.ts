@@ -2,8 +2,9 @@
 // cursor beside it) and asks for reports, both signed with this profile's key (webOrg.ts). The page
 // may connect to its own origin only (its Content-Security-Policy), so it reaches the service at
 // `org/` beside it, which the server that hosts it passes on to the policy's orgService.url.
-import type { OrgReportAnswer } from '../../shared/bridge';
-import { OrgClient } from '../../shared/org/client';
+import type { OrgEvaluationAnswer, OrgEvaluationsAnswer, OrgReportAnswer } from '../../shared/bridge';
+import { OrgClient, orgUnavailableReason, type OrgAnswer } from '../../shared/org/client';
+import type { AcknowledgeInput, EvaluationInput, EvaluationsQuery } from '../../shared/org/qa';
 import type { OrgSigner } from '../../shared/org/envelope';
 import { reportQuerySchema, type ReportQuery } from '../../shared/org/report';
 import { HistoryUploader } from '../../shared/org/uploader';
@@ -74,22 +75,39 @@ export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys) {
   setInterval(() => void kick(), 30_000);
   setTimeout(() => void kick(), 1_000);
 
+  /** Asks the org service as this person; the answer or why not, in words. Never throws. */
+  const ask = async <T>(fn: (c: OrgClient) => Promise<OrgAnswer<T>>): Promise<{ ok: true; value: T } | { ok: false; reason: string }> => {
+    policyAt = 0;
+    await kick().catch(() => undefined);
+    const unavailable = orgUnavailableReason(policy, identity());
+    if (unavailable) return { ok: false, reason: unavailable };
+    const c = client();
+    if (!c) return { ok: false, reason: 'This browser could not make a key to sign with.' };
+    const answer = await fn(c).catch((e: unknown) => ({ ok: false as const, reason: (e as Error)?.message ?? String(e) }));
+    return answer.ok ? { ok: true, value: answer.value } : { ok: false, reason: answer.reason };
+  };
+
   return {
     /** After each history append. */
     historyAppended: () => void kick(),
     async orgReport(query: ReportQuery): Promise<OrgReportAnswer> {
       const q = reportQuerySchema.safeParse(query);
       if (!q.success) return { ok: false, reason: `That report cannot be asked for: ${q.error.issues[0].message}.` };
-      policyAt = 0;
-      await kick().catch(() => undefined);
-      if (!policy) return { ok: false, reason: 'No org policy is in force here, so there is no org service to ask.' };
-      if (!policy.orgService) return { ok: false, reason: 'The org policy names no org service (orgService.url), so reports are off: ask IT.' };
-      const me = identity();
-      if (me && !personOf(policy, me)) return { ok: false, reason: `${me} is not in the org policy, so the org service has no reports for this desk.` };
-      const c = client();
-      if (!c) return { ok: false, reason: 'Sign in first: reports are asked for as the person signed in.' };
-      const answer = await c.report(q.data);
-      return answer.ok ? { ok: true, report: answer.value } : { ok: false, reason: answer.reason };
+      const a = await ask((c) => c.report(q.data));
+      return a.ok ? { ok: true, report: a.value } : a;
+    },
+    async orgEvaluate(input: EvaluationInput): Promise<OrgEvaluationAnswer> {
+      const a = await ask((c) => c.evaluate(input));
+      return a.ok ? { ok: true, evaluation: a.value } : a;
+    },
+    async orgEvaluations(query: EvaluationsQuery): Promise<OrgEvaluationsAnswer> {
+      const a = await ask((c) => c.evaluations(query));
+      return a.ok ? { ok: true, evaluations: a.value } : a;
+    },
+    async orgAcknowledge(input: AcknowledgeInput): Promise<OrgEvaluationAnswer> {
+      const a = await ask((c) => c.acknowledge(input));
+      return a.ok ? { ok: true, evaluation: a.value } : a;
     },
   };
 }
+

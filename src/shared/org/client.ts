@@ -4,7 +4,10 @@
  * Only `fetch` and WebCrypto: no Electron, no DOM.
  */
 import type { HistoryEntry } from '../callHistory';
-import { makeOrgRequest, type OrgSigner } from './envelope';
+import type { OrgPolicy } from '../policy/schema';
+import { personOf } from '../policy/signedPolicy';
+import { makeOrgRequest, type OrgRequestKind, type OrgSigner } from './envelope';
+import type { AcknowledgeInput, Evaluation, EvaluationInput, EvaluationsQuery } from './qa';
 import type { ReportQuery, ReportResult } from './report';
 import { maxUploadEntries } from './scope';
 
@@ -39,7 +42,19 @@ export class OrgClient {
     return this.post('report', query, (b) => (b as { report: ReportResult }).report);
   }
 
-  private async post<T>(kind: 'upload' | 'report', body: unknown, pick: (b: unknown) => T): Promise<OrgAnswer<T>> {
+  evaluate(input: EvaluationInput): Promise<OrgAnswer<Evaluation>> {
+    return this.post('evaluate', input, (b) => (b as { evaluation: Evaluation }).evaluation);
+  }
+
+  evaluations(query: EvaluationsQuery): Promise<OrgAnswer<Evaluation[]>> {
+    return this.post('evaluations', query, (b) => (b as { evaluations: Evaluation[] }).evaluations);
+  }
+
+  acknowledge(input: AcknowledgeInput): Promise<OrgAnswer<Evaluation>> {
+    return this.post('acknowledge', input, (b) => (b as { evaluation: Evaluation }).evaluation);
+  }
+
+  private async post<T>(kind: OrgRequestKind, body: unknown, pick: (b: unknown) => T): Promise<OrgAnswer<T>> {
     const base = this.opts.url.replace(/\/+$/, '');
     const fetchImpl = this.opts.fetch ?? fetch;
     let res: Response;
@@ -64,4 +79,13 @@ export class OrgClient {
     if (res.ok && a?.ok === true) return { ok: true, value: pick(answer) };
     return { ok: false, status: res.status, code: String(a?.code ?? 'refused'), reason: String(a?.reason ?? `The org service answered ${res.status}.`) };
   }
+}
+
+/** Why this desk cannot ask the org service anything (null: it can), in words for the user. */
+export function orgUnavailableReason(policy: OrgPolicy | null, me: string | null): string | null {
+  if (!policy) return 'No org policy is in force here, so there is no org service to ask.';
+  if (!policy.orgService) return 'The org policy names no org service (orgService.url), so reports and QA review are off: ask IT.';
+  if (!me) return 'Sign in first: the org service is asked as the person signed in.';
+  if (!personOf(policy, me)) return `${me} is not in the org policy, so the org service has nothing for this desk.`;
+  return null;
 }

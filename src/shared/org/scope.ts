@@ -62,6 +62,19 @@ function visibleTeams(policy: OrgPolicy, personId: string): { scope: ReportScope
   return { scope: 'own', teams: [] };
 }
 
+/** Roles that review calls: they may evaluate the agents of the teams they may see. */
+const reviewerRoles = new Set(['qa', 'admin', 'supervisor', 'trainer']);
+
+export function mayEvaluate(policy: OrgPolicy, from: string, agent: string): ScopeDecision<null> {
+  const person = personOf(policy, from);
+  if (!person) return { ok: false, reason: `${from} is not in the org policy.` };
+  if (!person.roles.some((r) => reviewerRoles.has(r))) return { ok: false, reason: `${person.id} (${person.roles.join(', ')}) does not review calls.` };
+  if (agent === person.id) return { ok: false, reason: `${person.id} may not evaluate their own calls.` };
+  const { teams } = visibleTeams(policy, person.id);
+  if (!teams.some((t) => t.agents.includes(agent))) return { ok: false, reason: `${agent} is in no team ${person.id} may review.` };
+  return { ok: true, value: null };
+}
+
 export function reportScope(policy: OrgPolicy, from: string, query: ReportQuery): ScopeDecision<ReportScope> {
   const person = personOf(policy, from);
   if (!person) return { ok: false, reason: `${from} is not in the org policy.` };
