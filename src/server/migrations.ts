@@ -108,6 +108,31 @@ export const migrations: readonly { version: number; name: string; sql: string }
       create index evaluations_by_call on evaluations (call_id);
     `,
   },
+  {
+    version: 3,
+    name: 'recordings for QA review',
+    sql: `
+      create table recordings (
+        id text primary key,
+        agent text not null,
+        call_id text not null,
+        started_at timestamptz not null,
+        detail jsonb not null,
+        complete boolean not null default false,
+        received_at timestamptz not null default now()
+      );
+      create index recordings_by_agent on recordings (agent, started_at);
+      create index recordings_by_call on recordings (call_id);
+      -- The audio is in the blob store; these say which pieces of which track are in.
+      create table recording_pieces (
+        id text not null,
+        track text not null,
+        byte_offset bigint not null,
+        length int not null,
+        primary key (id, track, byte_offset)
+      );
+    `,
+  },
 ];
 
 /** Applies what is missing; returns the versions applied now. Safe to run on every start, from several processes. */

@@ -16,6 +16,9 @@ import type { AddressInfo } from 'node:net';
 import { orgRequestKinds, orgRequestSkewSeconds, refusalStatus, verifyOrgRequest, type OrgEnvelope, type OrgRefusalCode, type OrgRequestKind } from '../shared/org/envelope';
 import { acknowledgeSchema, evaluationInputSchema, evaluationsQuerySchema } from '../shared/org/qa';
 import { acknowledgeEvaluation, listEvaluations, QaRefusal, saveEvaluation } from './qaStore';
+import { recordingReadSchema, recordingsQuerySchema, recordingUploadSchema } from '../shared/org/recordings';
+import { listRecordings, pruneRecordings, readRecordingDetail, readRecordingTrack, RecordingRefusal, saveRecordingDetail, saveRecordingPiece } from './recordingStore';
+import type { BlobStore } from './blobStore';
 import { reportQuerySchema } from '../shared/org/report';
 import { checkUploadScope, mayEvaluate, maxRequestBytes, reportScope, uploadBodySchema } from '../shared/org/scope';
 import type { SqlDb, SqlRunner } from './db';
@@ -25,6 +28,8 @@ import { runReport } from './reportQuery';
 
 export interface OrgServiceOptions {
   db: SqlDb;
+  /** Where recordings' audio is kept (a folder, or an S3-compatible bucket); absent: recordings are refused. */
+  blobs?: BlobStore;
   policy: PolicySource;
   /** Status lines (refusals, retention). Default console.log. */
   log?: (line: string) => void;
@@ -32,6 +37,15 @@ export interface OrgServiceOptions {
   /** How often retention runs. Default every 6 hours (and once at start). */
   retentionEveryMs?: number;
 }
+
+const noBlobs: BlobStore = {
+  description: 'no recording storage',
+  put: async () => {
+    throw new RecordingRefusal('not-found', 'This org service keeps no recordings (started without recording storage).');
+  },
+  get: async () => null,
+  delete: async () => undefined,
+};
 
 class Refusal extends Error {
   constructor(
@@ -81,8 +95,10 @@ export class OrgService {
   private retentionTimer: ReturnType<typeof setInterval> | undefined;
   private readonly log: (line: string) => void;
   private readonly now: () => Date;
+  private readonly blobs: BlobStore;
 
   constructor(private readonly opts: OrgServiceOptions) {
+    this.blobs = opts.blobs ?? noBlobs;
     this.log = opts.log ?? ((line) => console.log(line));
     this.now = opts.now ?? (() => new Date());
   }
@@ -119,7 +135,7 @@ export class OrgService {
         return void res.end();
       }
       if (req.method === 'GET' && path === '/v1/health') return send(res, 200, await this.health());
-      const kind = /^\/v1\/([a-z]+)$/.exec(path)?.[1] as OrgRequestKind | undefined;
+      const kind = /^\/v1\/([a-z-]+)$/.exec(path)?.[1] as OrgRequestKind | undefined;
       if (req.method === 'POST' && kind && (orgRequestKinds as readonly string[]).includes(kind)) return send(res, 200, await this.signed(req, kind));
       throw new Refusal('not-found', `No such endpoint: ${req.method} ${path}.`);
     } catch (e) {
@@ -203,10 +219,36 @@ export class OrgService {
         if (q.agent && !scope.value.agents.includes(q.agent)) throw refuse('out-of-scope', `${q.agent} is not someone ${env.from} may see.`);
         return { ok: true, evaluations: await once((tx) => listEvaluations(tx, scope.value.agents, q)) };
       }
-      const ack = parse(acknowledgeSchema, 'an acknowledgement');
-      return { ok: true, evaluation: await once((tx) => acknowledgeEvaluation(tx, env.from, ack.id, ack.comment)) };
+      if (kind === 'acknowledge') {
+        const ack = parse(acknowledgeSchema, 'an acknowledgement');
+        return { ok: true, evaluation: await once((tx) => acknowledgeEvaluation(tx, env.from, ack.id, ack.comment)) };
+      }
+      if (kind === 'recording-upload') {
+        const up = parse(recordingUploadSchema, 'a piece of a recording');
+        if (up.part === 'detail') {
+          await once((tx) => saveRecordingDetail(tx, env.from, up.detail));
+          return { ok: true, complete: false };
+        }
+        const bytes = new Uint8Array(Buffer.from(up.data, 'base64'));
+        return { ok: true, complete: await once((tx) => saveRecordingPiece(tx, this.blobs, env.from, { id: up.id, track: up.track, offset: up.offset, bytes })) };
+      }
+      // Reading recordings: whoever may see the agent's reports may hear the agent's calls.
+      const scope = reportScope(policy, env.from, { from: '2000-01-01', to: '2000-01-01' });
+      if (!scope.ok) throw refuse('out-of-scope', scope.reason);
+      const agents = scope.value.agents;
+      if (kind === 'recordings') {
+        const q = parse(recordingsQuerySchema, 'a recordings query');
+        if (q.agent && !agents.includes(q.agent)) throw refuse('out-of-scope', `${q.agent} is not someone ${env.from} may see.`);
+        return { ok: true, recordings: await once((tx) => listRecordings(tx, agents, q)) };
+      }
+      const r = parse(recordingReadSchema, 'a recording read');
+      if (kind === 'recording') return { ok: true, recording: await once((tx) => readRecordingDetail(tx, r.id, agents)) };
+      if (!r.track) throw refuse('malformed', 'Which track? (customer, agent or supervisor)');
+      const track = r.track;
+      const bytes = await once((tx) => readRecordingTrack(tx, this.blobs, r.id, track, agents));
+      return { ok: true, data: Buffer.from(bytes).toString('base64') };
     } catch (e) {
-      if (e instanceof QaRefusal) throw refuse(e.code, e.message);
+      if (e instanceof QaRefusal || e instanceof RecordingRefusal) throw refuse(e.code, e.message);
       throw e;
     }
   }
@@ -228,6 +270,8 @@ export class OrgService {
       if (days === undefined) return;
       const removed = await applyRetention(this.opts.db, days, orgRequestSkewSeconds * 2);
       if (removed.calls || removed.sessions) this.log(`[org] retention (${days} days): removed ${removed.calls} calls and ${removed.sessions} supervision sessions.`);
+      const recordings = await pruneRecordings(this.opts.db, this.blobs, this.now());
+      if (recordings) this.log(`[org] retention: removed ${recordings} recordings past their policy's retention.`);
     } catch (e) {
       this.log(`[org] retention could not run: ${(e as Error).message}`);
     }

@@ -1,6 +1,7 @@
 /**
  * Requests to the org service, signed by the desk that sends them: uploads (call records, wrap-ups,
- * supervision sessions), report queries, and QA evaluations (make, list, acknowledge). The key is the one the desk already has for supervision
+ * supervision sessions, recordings), report queries, QA evaluations (make, list, acknowledge) and
+ * reading recordings for review. The key is the one the desk already has for supervision
  * statements (every desk makes one; agents' keys are enrolled in the policy like supervisors').
  *
  * Wire: `{ envelope, signature }`; envelope = { v, kind, from, key, nonce, at, body }; signature =
@@ -16,7 +17,7 @@ import { base64ToBytes, bytesToBase64, bytesToBase64Url, canonicalJson } from '.
 import { maxIdentityChars, sipIdentityPattern, type OrgPolicy } from '../policy/schema';
 import { ed25519Verify, importVerifyKey, keyIdOf, personOf } from '../policy/signedPolicy';
 
-export const orgRequestKinds = ['upload', 'report', 'evaluate', 'evaluations', 'acknowledge'] as const;
+export const orgRequestKinds = ['upload', 'report', 'evaluate', 'evaluations', 'acknowledge', 'recording-upload', 'recordings', 'recording', 'recording-track'] as const;
 export type OrgRequestKind = (typeof orgRequestKinds)[number];
 
 /** Requests older or newer than this (seconds) are refused as stale: a captured one cannot be sent later. */
