@@ -10,6 +10,7 @@ import { comparePathsOnAsterisk } from './benchPbxPaths';
 import { benchPerServer } from './benchServers';
 import { boardBench } from './benchBoard';
 import { recordingBench } from './benchRecording';
+import { orgBench } from './benchOrg';
 import { budgetMarkdown, goalsMarkdown, lastConnectedPc, loadBaseline, measureReference, pathBudget, rtpCounters, type Goal, type PathBudget, type RtpCounters } from './benchLatency';
 import { startSipServer } from '../src/node/sipServer';
 import { startRig } from '../tests/support/browser';
@@ -211,6 +212,9 @@ async function main(): Promise<void> {
   const recording = latencyOnly
     ? { json: { skipped: '--latency-only' }, md: [] }
     : await recordingBench().catch((e: Error) => ({ json: { failed: e.message }, md: ['## Recording', '', `**Not measured: the recording benchmark failed** (${e.message}).`, ''] }));
+  const org = latencyOnly
+    ? { json: { skipped: '--latency-only' }, md: [] }
+    : await orgBench().catch((e: Error) => ({ json: { failed: e.message }, md: ['## Org service (reports and ingestion)', '', `**Not measured: the org benchmark failed** (${e.message.split('\n')[0]}).`, ''] }));
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, stats(v)]));
   const ratio = Math.round((summary.supervisorToAgentHeadsetMs.median / summary.customerToAgentHeadsetMs.median) * 100) / 100;
   const figures = { ...latencyFigures(summary, loads), ...trunkFigures(perServer.json) };
@@ -231,6 +235,7 @@ async function main(): Promise<void> {
     asteriskPaths: pbxPaths.json,
     board: board.json,
     recording: recording.json,
+    org: org.json,
     raw: results,
   };
   mkdirSync(outDir, { recursive: true });
@@ -280,6 +285,7 @@ async function main(): Promise<void> {
     ...pbxPaths.md,
     ...board.md,
     ...recording.md,
+    ...org.md,
     '## No tell: transients around supervision events (dBFS)',
     '',
     'Per event, for the customer (who must keep hearing the agent) and the agent (who must keep hearing the customer): the loudest ≈21 ms frame at an unused frequency (2300 Hz; a click or pop shows here) and the quietest frame of the tone that must continue (a dip or gap shows here), each next to the same call\'s steady state in the stretch just before the event.',
