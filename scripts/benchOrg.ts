@@ -366,7 +366,7 @@ function plansFromLog(text: string): PlanSummary[] {
       continue;
     }
     const q = plan['Query Text'];
-    const query = /left join wrapups/.test(q) ? 'byAgent' : /to_char/.test(q) ? 'byDay' : /from supervision_sessions/.test(q) ? 'bySupervisor' : null;
+    const query = /group by c.agent, c.coached/.test(q) ? 'byAgent' : /to_char/.test(q) ? 'byDay' : /from supervision_sessions/.test(q) ? 'bySupervisor' : null;
     if (!query) continue;
     const indexes = new Set<string>();
     const seqScanBlocks: Record<string, number> = {};

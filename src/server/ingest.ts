@@ -90,6 +90,15 @@ export async function storeEntries(tx: SqlRunner, from: string, entries: readonl
     );
     counts.wrapups = rows.length;
   }
+  // The wrap-up's outcome is kept on the call row too (reports read calls alone), whichever came first.
+  const touched = [...new Set([...calls.map((c) => c.id), ...wrapups.map((w) => w.callId)])];
+  if (touched.length) {
+    await tx.query(
+      `update calls c set wrapped_up = true, resolved = w.resolved from wrapups w
+       where c.agent = $1 and c.call_id = any($2::text[]) and w.agent = c.agent and w.call_id = c.call_id and (not c.wrapped_up or c.resolved <> w.resolved)`,
+      [from, touched],
+    );
+  }
   return counts;
 }
 

@@ -133,6 +133,18 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 4,
+    name: 'wrap-up outcome on the call row, so reports read calls alone',
+    sql: `
+      alter table calls add column wrapped_up boolean not null default false;
+      alter table calls add column resolved boolean not null default false;
+      update calls c set wrapped_up = true, resolved = w.resolved from wrapups w where w.agent = c.agent and w.call_id = c.call_id;
+      drop index calls_by_time;
+      create index calls_by_time on calls (started_at, agent)
+        include (coached, escalated, answered_at, handle_seconds, hold_seconds, transfers, wrapped_up, resolved);
+    `,
+  },
 ];
 
 /** Applies what is missing; returns the versions applied now. Safe to run on every start, from several processes. */

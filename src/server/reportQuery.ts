@@ -21,8 +21,8 @@ const sumsColumns = `
   coalesce(sum(c.hold_seconds) filter (where c.answered_at is not null), 0)::float8 as "holdSeconds",
   count(*) filter (where c.answered_at is not null and c.transfers > 0)::int as transferred,
   count(*) filter (where c.answered_at is not null and c.escalated)::int as escalated,
-  count(w.call_id)::int as "wrappedUp",
-  count(*) filter (where w.resolved)::int as resolved`;
+  count(*) filter (where c.wrapped_up)::int as "wrappedUp",
+  count(*) filter (where c.wrapped_up and c.resolved)::int as resolved`;
 
 function range(q: ReportQuery): [string, string] {
   const end = new Date(Date.parse(q.to) + 86_400_000).toISOString();
@@ -42,7 +42,7 @@ export async function runReport(db: SqlRunner, policy: OrgPolicy, scope: ReportS
   const [byAgent, byDay, bySupervisor, qaByAgent] = await Promise.all([
     db.query<SumsRow>(
       `select c.agent, c.coached, ${sumsColumns}
-       from calls c left join wrapups w on w.agent = c.agent and w.call_id = c.call_id
+       from calls c
        where c.started_at >= $1 and c.started_at < $2 and c.agent = any($3::text[])
        group by c.agent, c.coached`,
       [from, to, agents],

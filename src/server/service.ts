@@ -216,8 +216,10 @@ export class OrgService {
         const q = parse(evaluationsQuerySchema, 'an evaluations query');
         const scope = reportScope(policy, env.from, { from: '2000-01-01', to: '2000-01-01' });
         if (!scope.ok) throw refuse('out-of-scope', scope.reason);
-        if (q.agent && !scope.value.agents.includes(q.agent)) throw refuse('out-of-scope', `${q.agent} is not someone ${env.from} may see.`);
-        return { ok: true, evaluations: await once((tx) => listEvaluations(tx, scope.value.agents, q)) };
+        // Everyone sees the evaluations of their own calls, whatever teams they lead.
+        const visible = [...new Set([...scope.value.agents, env.from])];
+        if (q.agent && !visible.includes(q.agent)) throw refuse('out-of-scope', `${q.agent} is not someone ${env.from} may see.`);
+        return { ok: true, evaluations: await once((tx) => listEvaluations(tx, visible, q)) };
       }
       if (kind === 'acknowledge') {
         const ack = parse(acknowledgeSchema, 'an acknowledgement');

@@ -5,6 +5,9 @@
  */
 import type { HistoryEntry } from '../callHistory';
 import type { OrgPolicy } from '../policy/schema';
+import { base64ToBytes } from '../policy/canonical';
+import type { RecordingDetail, RecordingSummary, TrackName } from '../recording/types';
+import type { RecordingsQuery, RecordingUpload } from './recordings';
 import { personOf } from '../policy/signedPolicy';
 import { makeOrgRequest, type OrgRequestKind, type OrgSigner } from './envelope';
 import type { AcknowledgeInput, Evaluation, EvaluationInput, EvaluationsQuery } from './qa';
@@ -52,6 +55,22 @@ export class OrgClient {
 
   acknowledge(input: AcknowledgeInput): Promise<OrgAnswer<Evaluation>> {
     return this.post('acknowledge', input, (b) => (b as { evaluation: Evaluation }).evaluation);
+  }
+
+  uploadRecording(body: RecordingUpload): Promise<OrgAnswer<{ complete: boolean }>> {
+    return this.post('recording-upload', body, (b) => ({ complete: (b as { complete?: boolean }).complete === true }));
+  }
+
+  recordings(query: RecordingsQuery): Promise<OrgAnswer<RecordingSummary[]>> {
+    return this.post('recordings', query, (b) => (b as { recordings: RecordingSummary[] }).recordings);
+  }
+
+  recording(id: string): Promise<OrgAnswer<RecordingDetail>> {
+    return this.post('recording', { id }, (b) => (b as { recording: RecordingDetail }).recording);
+  }
+
+  recordingTrack(id: string, track: TrackName): Promise<OrgAnswer<Uint8Array>> {
+    return this.post('recording-track', { id, track }, (b) => base64ToBytes((b as { data: string }).data) ?? new Uint8Array());
   }
 
   private async post<T>(kind: OrgRequestKind, body: unknown, pick: (b: unknown) => T): Promise<OrgAnswer<T>> {
