@@ -19,6 +19,7 @@ import { SupervisionCard } from './SupervisionCard';
 import { WrapUpPanel } from './WrapUpPanel';
 import { RecordingsDialog } from './RecordingsDialog';
 import { ReportsDialog } from './ReportsDialog';
+import { EvaluationsDialog, useUnacknowledgedCount } from './EvaluationsDialog';
 import { DialRequestPrompt } from './DialRequestPrompt';
 
 export function AgentView({ app }: { app: WhisperlineApp }) {
@@ -31,6 +32,8 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [recordingsOpen, setRecordingsOpen] = useState(false);
   const [reportsOpen, setReportsOpen] = useState(false);
+  const [evaluationsOpen, setEvaluationsOpen] = useState(false);
+  const unacknowledged = useUnacknowledgedCount(app);
   const { t } = useTranslation();
 
   useEffect(() => {
@@ -77,6 +80,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
             <MenuItem value="not-ready">{t('agentState.notReady')}</MenuItem>
             <MenuItem value="wrap-up">{t('agentState.wrapUp')}</MenuItem>
           </Select>
+          {/* QA evaluators sign in with role supervisor too: they score calls from the recordings. */}
           {settings?.role === 'supervisor' && (
             <Button size="small" color="inherit" data-testid="open-recordings" onClick={() => setRecordingsOpen(true)}>
               {t('agent.recordings')}
@@ -87,6 +91,18 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
               {t('agent.reports')}
             </Button>
           )}
+          <Button
+            size="small"
+            color="inherit"
+            data-testid="open-evaluations"
+            aria-label={unacknowledged.count > 0 ? t('agent.evaluationsUnacknowledged', { count: unacknowledged.count }) : undefined}
+            onClick={() => setEvaluationsOpen(true)}
+          >
+            {t('agent.evaluations')}
+            {unacknowledged.count > 0 && (
+              <Chip size="small" label={unacknowledged.count} data-testid="evaluations-unacknowledged" data-count={unacknowledged.count} sx={{ ml: 0.75, height: 18, bgcolor: 'white' }} />
+            )}
+          </Button>
           <IconButton color="inherit" aria-label={t('agent.settings')} data-testid="open-settings" onClick={() => setSettingsOpen(true)}>
             ⚙
           </IconButton>
@@ -141,6 +157,7 @@ export function AgentView({ app }: { app: WhisperlineApp }) {
       <SettingsDialog app={app} open={settingsOpen} onClose={() => setSettingsOpen(false)} />
       <RecordingsDialog app={app} open={recordingsOpen} onClose={() => setRecordingsOpen(false)} />
       <ReportsDialog app={app} open={reportsOpen} onClose={() => setReportsOpen(false)} />
+      <EvaluationsDialog app={app} open={evaluationsOpen} onClose={() => setEvaluationsOpen(false)} onChanged={unacknowledged.recount} />
     </Box>
   );
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { emptySums, type OutcomeSums, type ReportResult, emptyQa } from './report';
+import { emptyQa, emptySums, type OutcomeSums, type QaSums, type ReportResult } from './report';
 import { guardCell, quoteCell, reportCsv, reportCsvFileName } from './reportCsv';
 
 const sums = (p: Partial<OutcomeSums>): OutcomeSums => ({ ...emptySums(), ...p });
+const qa = (evaluations: number, points: number, maxPoints: number): QaSums => ({ evaluations, points, maxPoints, acknowledged: 0 });
 
 function report(): ReportResult {
   const a = sums({ calls: 10, handled: 8, handleSeconds: 1000, holdSeconds: 80, transferred: 2, escalated: 1, wrappedUp: 6, resolved: 4 });
@@ -20,11 +21,12 @@ function report(): ReportResult {
       all: sums({ calls: 12, handled: 9, handleSeconds: 1350, holdSeconds: 90, transferred: 3, escalated: 1, wrappedUp: 6, resolved: 4 }),
       coached: aCoached,
       notCoached: sums({ calls: 8, handled: 5, handleSeconds: 750, holdSeconds: 50, transferred: 2, escalated: 0, wrappedUp: 3, resolved: 1 }),
-      qa: emptyQa(),
+      // Not the agents' sum either: the Total row's QA cells must take these.
+      qa: qa(3, 35, 60),
     },
-    teams: [{ team: 'sales', name: 'Sales, "North"', agents: 2, qa: emptyQa(), all: a, coached: aCoached, notCoached: aNot }],
+    teams: [{ team: 'sales', name: 'Sales, "North"', agents: 2, qa: qa(2, 27, 40), all: a, coached: aCoached, notCoached: aNot }],
     agents: [
-      { agent: '1001@pbx.example', name: '=HYPERLINK("http://evil")', teams: ['sales', 'support'], qa: emptyQa(), all: a, coached: aCoached, notCoached: aNot },
+      { agent: '1001@pbx.example', name: '=HYPERLINK("http://evil")', teams: ['sales', 'support'], qa: qa(2, 27, 40), all: a, coached: aCoached, notCoached: aNot },
       { agent: '1002@pbx.example', name: 'Line\nbreak', teams: ['sales'], qa: emptyQa(), all: b, coached: emptySums(), notCoached: b },
     ],
     supervisors: [
@@ -111,6 +113,18 @@ describe('reportCsv', () => {
     for (const h of ['AHT (s)', 'Avg hold (s)', 'Transfer rate (0-1)', 'Escalation rate (0-1)', 'FCR (0-1)', 'Coached AHT (s)', 'Coached FCR (0-1)']) expect(b[h], h).toBe('');
     const [, bob] = table(reportCsv('supervisors', report()));
     expect(bob['Talk share (0-1)']).toBe('');
+  });
+
+  it('writes QA columns last: evaluations, points, max and the score 0–1, the score empty without evaluations', () => {
+    const [a, b, total] = table(reportCsv('agents', report()));
+    expect(a).toMatchObject({ Evaluations: '2', 'QA points': '27', 'QA max': '40', 'QA score (0-1)': '0.675' });
+    expect(b).toMatchObject({ Evaluations: '0', 'QA points': '0', 'QA max': '0', 'QA score (0-1)': '' });
+    expect(total).toMatchObject({ Agent: 'Total', Evaluations: '3', 'QA points': '35', 'QA max': '60', 'QA score (0-1)': '0.583' });
+    const [team, teamTotal] = table(reportCsv('teams', report()));
+    expect(team).toMatchObject({ Team: 'sales', Evaluations: '2', 'QA score (0-1)': '0.675' });
+    expect(teamTotal).toMatchObject({ Team: 'Total', Evaluations: '3', 'QA score (0-1)': '0.583' });
+    for (const kind of ['agents', 'teams'] as const) expect(parse(reportCsv(kind, report()))[0].slice(-4)).toEqual(['Evaluations', 'QA points', 'QA max', 'QA score (0-1)']);
+    expect(parse(reportCsv('supervisors', report()))[0]).not.toContain('Evaluations');
   });
 
   it('ends with a Total row from the report totals, not averages of rows', () => {

@@ -3,7 +3,7 @@
  * the rows, and a Total row. Headers are English and fixed so a sheet built on one export keeps
  * working on the next, whatever the app's language. Pure: no DOM.
  */
-import { derive, talkShare, type OutcomeSums, type ReportQuery, type ReportResult, type SupervisorReportRow } from './report';
+import { derive, qaScore, talkShare, type OutcomeSums, type QaSums, type ReportQuery, type ReportResult, type SupervisorReportRow } from './report';
 
 export type ReportTableKind = 'agents' | 'teams' | 'supervisors';
 
@@ -59,6 +59,13 @@ function outcomeGroups(row: { all: OutcomeSums; coached: OutcomeSums; notCoached
   return groups.flatMap(([key]) => outcomeCells(row[key]));
 }
 
+/** Last on the line: columns added later go after the old ones, so a sheet's references to those still hold. */
+const qaHeader = ['Evaluations', 'QA points', 'QA max', 'QA score (0-1)'];
+
+function qaCells(q: QaSums): Cell[] {
+  return [q.evaluations, q.points, q.maxPoints, ratio(qaScore(q))];
+}
+
 function supervisorSums(rows: SupervisorReportRow[]): Omit<SupervisorReportRow, 'supervisor' | 'name' | 'agents'> {
   const out = { sessions: 0, sessionSeconds: 0, talkSeconds: 0, prompts: 0, acknowledged: 0, byMode: { listen: 0, whisper: 0, barge: 0, takeover: 0 } };
   for (const r of rows) {
@@ -91,17 +98,17 @@ function rows(kind: ReportTableKind, report: ReportResult): Cell[][] {
   switch (kind) {
     case 'agents':
       return [
-        ['Agent', 'Name', 'Teams', ...outcomeHeaders()],
-        ...report.agents.map((a) => [a.agent, a.name, a.teams.join(';'), ...outcomeGroups(a)]),
+        ['Agent', 'Name', 'Teams', ...outcomeHeaders(), ...qaHeader],
+        ...report.agents.map((a) => [a.agent, a.name, a.teams.join(';'), ...outcomeGroups(a), ...qaCells(a.qa)]),
         // The totals are the service's own sums (a call handled by two agents counts once there).
-        ['Total', null, null, ...outcomeGroups(report.totals)],
+        ['Total', null, null, ...outcomeGroups(report.totals), ...qaCells(report.totals.qa)],
       ];
     case 'teams':
       return [
-        ['Team', 'Name', 'Agents', ...outcomeHeaders()],
-        ...report.teams.map((tm) => [tm.team, tm.name, tm.agents, ...outcomeGroups(tm)]),
-        // An agent may sit in two teams: the total counts each agent of the report once.
-        ['Total', null, report.agents.length, ...outcomeGroups(report.totals)],
+        ['Team', 'Name', 'Agents', ...outcomeHeaders(), ...qaHeader],
+        ...report.teams.map((tm) => [tm.team, tm.name, tm.agents, ...outcomeGroups(tm), ...qaCells(tm.qa)]),
+        // An agent may sit in two teams: the total counts each agent (and each evaluation) of the report once.
+        ['Total', null, report.agents.length, ...outcomeGroups(report.totals), ...qaCells(report.totals.qa)],
       ];
     case 'supervisors':
       return [

@@ -171,7 +171,7 @@ function TrackWave({ bridge, recordingId, info, group, markers, spans, labels, w
 }
 
 /** The QA player for one recording: every track in step, markers, PCI pauses, comments. */
-export function RecordingPlayer({ bridge, recordingId, author }: { bridge: WhisperlineBridge; recordingId: string; author: string }) {
+export function RecordingPlayer({ bridge, recordingId, author, onPosition }: { bridge: WhisperlineBridge; recordingId: string; author: string; onPosition?: (ms: number) => void }) {
   const { t, i18n } = useTranslation();
   // The date and time as toLocaleString() gives them, in the app's language rather than the system's.
   const dateTime = useMemo(() => new Intl.DateTimeFormat(i18n.language, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }), [i18n.language]);
@@ -200,6 +200,10 @@ export function RecordingPlayer({ bridge, recordingId, author }: { bridge: Whisp
     void load();
   }, [load]);
   useEffect(() => () => group.pause(), [group]);
+  // The QA scorecard beside the player comments at this position.
+  useEffect(() => {
+    onPosition?.(positionMs);
+  }, [onPosition, positionMs]);
 
   const info = detail && detail !== 'loading' ? detail : null;
   const durationMs = info?.durationMs ?? 0;

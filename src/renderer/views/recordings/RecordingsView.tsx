@@ -4,12 +4,28 @@ import { useTranslation } from 'react-i18next';
 import type { WhisperlineBridge } from '../../../shared/bridge';
 import type { RecordingSummary } from '../../../shared/recording/types';
 import { formatMs } from './playerModel';
+import { QaScorecard } from './QaScorecard';
 import { RecordingPlayer } from './RecordingPlayer';
 
 type ListState = { status: 'loading' } | { status: 'error'; reason: string } | { status: 'ok'; items: RecordingSummary[] };
 
 function newestFirst(items: RecordingSummary[]): RecordingSummary[] {
   return [...items].sort((a, b) => (Date.parse(b.meta.startedAt) || 0) - (Date.parse(a.meta.startedAt) || 0));
+}
+
+/**
+ * The picked recording: the player and, under it, the QA scorecard, which comments at the player's
+ * position. The position lives here, not in the view, so playback does not re-render the list.
+ */
+function SelectedRecording({ bridge, author, summary }: { bridge: WhisperlineBridge; author: string; summary: RecordingSummary }) {
+  const [positionMs, setPositionMs] = useState(0);
+  const { id, callId, agent } = summary.meta;
+  return (
+    <Stack spacing={2}>
+      <RecordingPlayer bridge={bridge} recordingId={id} author={author} onPosition={setPositionMs} />
+      <QaScorecard bridge={bridge} recordingId={id} callId={callId} agent={agent} positionMs={positionMs} />
+    </Stack>
+  );
 }
 
 /** Recordings for supervisors and QA: the list, and the player for the one picked. */
@@ -22,7 +38,7 @@ export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; 
     const d = new Date(iso);
     return Number.isNaN(d.getTime()) ? t('recordings.invalidDate') : dateTime.format(d);
   };
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<RecordingSummary | null>(null);
 
   const refresh = useCallback(async () => {
     setList((l) => (l.status === 'ok' ? l : { status: 'loading' }));
@@ -64,7 +80,7 @@ export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; 
         )}
         <List dense disablePadding component="div" aria-label={t('recordings.listLabel')}>
           {items.map((r) => (
-            <ListItemButton key={r.meta.id} data-testid="recording-row" data-id={r.meta.id} selected={r.meta.id === selected} onClick={() => setSelected(r.meta.id)}>
+            <ListItemButton key={r.meta.id} data-testid="recording-row" data-id={r.meta.id} selected={r.meta.id === selected?.meta.id} onClick={() => setSelected(r)}>
               <ListItemText
                 primary={
                   <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
@@ -82,7 +98,7 @@ export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; 
       </Box>
       <Box sx={{ flex: 1, minWidth: 0 }}>
         {selected ? (
-          <RecordingPlayer key={selected} bridge={bridge} recordingId={selected} author={author} />
+          <SelectedRecording key={selected.meta.id} bridge={bridge} author={author} summary={selected} />
         ) : (
           items.length > 0 && (
             <Typography variant="body2" color="text.secondary">

@@ -1,7 +1,7 @@
 import { Box, Button, Stack, Tab, Tabs } from '@mui/material';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { derive, talkShare, type OutcomeSums, type ReportResult } from '../../../shared/org/report';
+import { derive, qaScore, talkShare, type OutcomeSums, type QaSums, type ReportResult } from '../../../shared/org/report';
 import { reportCsv, reportCsvFileName, type ReportTableKind } from '../../../shared/org/reportCsv';
 import { downloadText } from './download';
 import type { Formatters } from './reportFormat';
@@ -10,8 +10,8 @@ import { ReportTable, type ReportColumn, type ReportTableRow } from './ReportTab
 
 const kinds: ReportTableKind[] = ['teams', 'agents', 'supervisors'];
 
-/** The figures of a team's or agent's row, coached and not coached beside the whole. */
-function outcomeValues(row: { all: OutcomeSums; coached: OutcomeSums; notCoached: OutcomeSums }): Record<string, number | null> {
+/** The figures of a team's or agent's row, coached and not coached beside the whole, and its QA score. */
+function outcomeValues(row: { all: OutcomeSums; coached: OutcomeSums; notCoached: OutcomeSums; qa: QaSums }): Record<string, number | null> {
   const all = derive(row.all);
   const coached = derive(row.coached);
   const notCoached = derive(row.notCoached);
@@ -26,6 +26,8 @@ function outcomeValues(row: { all: OutcomeSums; coached: OutcomeSums; notCoached
     fcrNotCoached: notCoached.fcr,
     ahtCoached: coached.ahtSeconds,
     ahtNotCoached: notCoached.ahtSeconds,
+    evaluations: row.qa.evaluations,
+    qaScore: qaScore(row.qa),
   };
 }
 
@@ -42,6 +44,8 @@ function useTables(report: ReportResult) {
     { field: 'fcrNotCoached', label: t('reports.col.fcrNotCoached'), figure: 'percent' },
     { field: 'ahtCoached', label: t('reports.col.ahtCoached'), figure: 'duration' },
     { field: 'ahtNotCoached', label: t('reports.col.ahtNotCoached'), figure: 'duration' },
+    { field: 'evaluations', label: t('reports.col.evaluations'), figure: 'count' },
+    { field: 'qaScore', label: t('reports.col.qaScore'), figure: 'percent' },
   ];
   const rows = useMemo(
     () => ({

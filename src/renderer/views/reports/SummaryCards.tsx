@@ -1,7 +1,7 @@
 import { Paper, Stack, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { derive, type ReportResult } from '../../../shared/org/report';
+import { derive, qaScore, type ReportResult } from '../../../shared/org/report';
 import type { Formatters } from './reportFormat';
 
 function Card({ label, value, testId, dataValue, children }: { label: string; value: string; testId: string; dataValue: number | null; children?: ReactNode }) {
@@ -24,6 +24,7 @@ export function SummaryCards({ report, fmt }: { report: ReportResult; fmt: Forma
   const all = derive(report.totals.all);
   const coached = derive(report.totals.coached);
   const notCoached = derive(report.totals.notCoached);
+  const qa = qaScore(report.totals.qa);
   const line = (text: string) => (
     <Typography variant="body2" color="text.secondary">
       {text}
@@ -39,6 +40,9 @@ export function SummaryCards({ report, fmt }: { report: ReportResult; fmt: Forma
       </Card>
       <Card label={t('reports.summary.fcr')} value={fmt.percent(all.fcr)} testId="reports-total-fcr" dataValue={all.fcr} />
       <Card label={t('reports.summary.escalation')} value={fmt.percent(all.escalationRate)} testId="reports-total-escalation" dataValue={all.escalationRate} />
+      <Card label={t('reports.summary.qaScore')} value={fmt.percent(qa)} testId="reports-qa-score" dataValue={qa}>
+        {line(t('reports.summary.evaluations', { count: report.totals.qa.evaluations }))}
+      </Card>
       <Paper variant="outlined" sx={{ p: 1.5, flex: '2 1 320px' }} data-testid="reports-total-coaching">
         <Typography variant="caption" color="text.secondary" component="h3">
           {t('reports.summary.coaching')}
