@@ -110,6 +110,11 @@ function start(): void {
       return account ? normalizeIdentity(account.extension, account.domain) : null;
     },
     policy: () => (policyWatcher.result?.state === 'active' ? policyWatcher.result.policy : null),
+    recordings: {
+      // The store is made further down; only used once a call has ended.
+      source: { list: () => recordings.list(), read: (id) => recordings.read(id), track: (id, t) => recordings.trackFile(id, t) },
+      sentPath: join(app.getPath('userData'), 'org-recordings-sent.txt'),
+    },
   });
 
   // Opened now so a torn tail is set aside at start; if it cannot be opened the app still runs,
@@ -221,6 +226,18 @@ function start(): void {
     orgAcknowledge: async (input) => {
       const a = await orgLink.ask((c) => c.acknowledge(input));
       return a.ok ? { ok: true, evaluation: a.value } : a;
+    },
+    orgRecordings: async (query) => {
+      const a = await orgLink.ask((c) => c.recordings(query));
+      return a.ok ? { ok: true, recordings: a.value } : a;
+    },
+    orgRecording: async (id) => {
+      const a = await orgLink.ask((c) => c.recording(id));
+      return a.ok ? a.value : null;
+    },
+    orgRecordingTrack: async (id, track) => {
+      const a = await orgLink.ask((c) => c.recordingTrack(id, track));
+      return a.ok ? a.value : null;
     },
     readHistory: () => history.read(),
     getOrgPolicy: async () => {

@@ -22,6 +22,9 @@ function setup() {
     orgEvaluate: vi.fn(async () => ({ ok: false as const, reason: 'no service' })),
     orgEvaluations: vi.fn(async () => ({ ok: false as const, reason: 'no service' })),
     orgAcknowledge: vi.fn(async () => ({ ok: false as const, reason: 'no service' })),
+    orgRecordings: vi.fn(async () => ({ ok: false as const, reason: 'no service' })),
+    orgRecording: vi.fn(async () => null),
+    orgRecordingTrack: vi.fn(async () => null),
     recordings: {
       start: vi.fn(async () => ({ ok: true as const })),
       append: vi.fn(async () => ({ ok: true as const })),

@@ -10,6 +10,7 @@ import {
   type OrgReportAnswer,
   type OrgEvaluationAnswer,
   type OrgEvaluationsAnswer,
+  type OrgRecordingsAnswer,
   type OrgPolicyStatus,
   type SignedStatement,
   type StatementAsk,
@@ -22,6 +23,8 @@ import { settingsSchema, type Settings } from '../shared/settings';
 import { callRecordSchema, wrapUpSchema, type HistoryEntry, type HistoryRead } from '../shared/callHistory';
 import { statementPayloadSchema } from '../shared/policy/statement';
 import { reportQuerySchema, type ReportQuery } from '../shared/org/report';
+import { recordingsQuerySchema } from '../shared/org/recordings';
+type ParsedRecordingsQuery = import('zod').infer<typeof recordingsQuerySchema>;
 import { acknowledgeSchema, evaluationInputSchema, evaluationsQuerySchema, type AcknowledgeInput, type EvaluationsQuery, type ParsedEvaluationInput } from '../shared/org/qa';
 import { supervisionModes } from '../shared/supervision/modes';
 import { auditLimits, auditResults, recordableActions } from './audit/entry';
@@ -77,6 +80,9 @@ export interface MainServices {
   orgEvaluate(input: ParsedEvaluationInput): Promise<OrgEvaluationAnswer>;
   orgEvaluations(query: EvaluationsQuery): Promise<OrgEvaluationsAnswer>;
   orgAcknowledge(input: AcknowledgeInput): Promise<OrgEvaluationAnswer>;
+  orgRecordings(query: ParsedRecordingsQuery): Promise<OrgRecordingsAnswer>;
+  orgRecording(id: string): Promise<RecordingDetail | null>;
+  orgRecordingTrack(id: string, track: TrackName): Promise<Uint8Array | null>;
   recordings: RecordingServices;
   /** The agent window's call state, for the tray, the notification and the mini window. */
   publishCallState(state: HostCallState): void;
@@ -177,6 +183,9 @@ export function registerIpcHandlers(ipc: IpcMainLike, services: MainServices): v
   ipc.handle(ipcChannels.orgEvaluate, guarded(z.tuple([evaluationInputSchema]), (i) => services.orgEvaluate(i)));
   ipc.handle(ipcChannels.orgEvaluations, guarded(z.tuple([evaluationsQuerySchema]), (q) => services.orgEvaluations(q)));
   ipc.handle(ipcChannels.orgAcknowledge, guarded(z.tuple([acknowledgeSchema]), (i) => services.orgAcknowledge(i)));
+  ipc.handle(ipcChannels.orgRecordings, guarded(z.tuple([recordingsQuerySchema]), (q) => services.orgRecordings(q)));
+  ipc.handle(ipcChannels.orgRecording, guarded(z.tuple([recordingIdSchema]), (id) => services.orgRecording(id)));
+  ipc.handle(ipcChannels.orgRecordingTrack, guarded(z.tuple([recordingIdSchema, z.enum(trackNames)]), (id, t) => services.orgRecordingTrack(id, t)));
   const rec = services.recordings;
   ipc.handle(ipcChannels.recordingStart, guarded(z.tuple([recordingMetaSchema]), (m) => rec.start(m)));
   ipc.handle(ipcChannels.recordingAppend, guarded(z.tuple([recordingIdSchema, chunkSchema]), (id, c) => rec.append(id, c)));

@@ -29,6 +29,9 @@ const bridge: WhisperlineBridge = {
   orgEvaluate: (i) => ipcRenderer.invoke(ipcChannels.orgEvaluate, i).catch((e: unknown) => ({ ok: false as const, reason: `The evaluation could not be sent (${errorText(e)}).` })),
   orgEvaluations: (q) => ipcRenderer.invoke(ipcChannels.orgEvaluations, q).catch((e: unknown) => ({ ok: false as const, reason: `The evaluations could not be read (${errorText(e)}).` })),
   orgAcknowledge: (i) => ipcRenderer.invoke(ipcChannels.orgAcknowledge, i).catch((e: unknown) => ({ ok: false as const, reason: `The acknowledgement could not be sent (${errorText(e)}).` })),
+  orgRecordings: (q) => ipcRenderer.invoke(ipcChannels.orgRecordings, q).catch((e: unknown) => ({ ok: false as const, reason: `The recordings could not be listed (${errorText(e)}).` })),
+  orgRecording: (id) => ipcRenderer.invoke(ipcChannels.orgRecording, id).catch(() => null),
+  orgRecordingTrack: (id, t) => ipcRenderer.invoke(ipcChannels.orgRecordingTrack, id, t).catch(() => null),
   verifyAudit: () => ipcRenderer.invoke(ipcChannels.verifyAudit).catch((e: unknown) => ({ ok: false, entries: 0, message: `The audit trail could not be checked (${errorText(e)}).` })),
   // Recording calls never throw (bridge.ts): an IPC refusal becomes the same kind of answer.
   recordingStart: (m) => ipcRenderer.invoke(ipcChannels.recordingStart, m).catch(recordingRefused),

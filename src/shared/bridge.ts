@@ -5,6 +5,7 @@ import type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict } from
 import type { SupervisionMode } from './supervision/modes';
 import type { ReportQuery, ReportResult } from './org/report';
 import type { AcknowledgeInput, Evaluation, EvaluationInput, EvaluationsQuery } from './org/qa';
+import type { RecordingsQuery } from './org/recordings';
 import type { RecordingChunk, RecordingDetail, RecordingMeta, RecordingResult, RecordingSummary, TimelineEvent, TrackName } from './recording/types';
 
 export type { SupervisionAuditEvent, SupervisionCheck, SupervisionVerdict };
@@ -59,6 +60,7 @@ export interface SupervisorKeyInfo {
 export type OrgReportAnswer = { ok: true; report: ReportResult } | { ok: false; reason: string };
 export type OrgEvaluationAnswer = { ok: true; evaluation: Evaluation } | { ok: false; reason: string };
 export type OrgEvaluationsAnswer = { ok: true; evaluations: Evaluation[] } | { ok: false; reason: string };
+export type OrgRecordingsAnswer = { ok: true; recordings: RecordingSummary[] } | { ok: false; reason: string };
 
 /**
  * The one interface between the renderer and the host. The Electron preload exposes it over IPC;
@@ -98,6 +100,12 @@ export interface WhisperlineBridge {
   orgEvaluations(query: EvaluationsQuery): Promise<OrgEvaluationsAnswer>;
   /** The evaluated agent acknowledges an evaluation (with an optional comment). Never throws. */
   orgAcknowledge(input: AcknowledgeInput): Promise<OrgEvaluationAnswer>;
+  /** Recordings other desks sent to the org service that this person may review (newest first). Never throws. */
+  orgRecordings(query: RecordingsQuery): Promise<OrgRecordingsAnswer>;
+  /** One of them with its timeline; null when it cannot be read (the reason is logged). */
+  orgRecording(id: string): Promise<RecordingDetail | null>;
+  /** One track of it as a complete WAV file, for the player. */
+  orgRecordingTrack(id: string, track: TrackName): Promise<Uint8Array | null>;
   /** Walks the whole audit trail: any edited, removed or reordered entry shows. */
   verifyAudit(): Promise<AuditCheck>;
   /** Starts a call's recording (folder, one WAV per track). Recording calls never throw: a failure is `{ ok: false, reason }`. */
@@ -213,6 +221,9 @@ export const ipcChannels = {
   orgEvaluate: 'org:evaluate',
   orgEvaluations: 'org:evaluations',
   orgAcknowledge: 'org:acknowledge',
+  orgRecordings: 'org:recordings',
+  orgRecording: 'org:recording',
+  orgRecordingTrack: 'org:recording-track',
   recordingStart: 'recording:start',
   recordingAppend: 'recording:append',
   recordingEvent: 'recording:event',

@@ -10,6 +10,7 @@ import type { OrgReportAnswer } from '../../shared/bridge';
 import { OrgClient, orgUnavailableReason, type OrgAnswer } from '../../shared/org/client';
 import type { ReportQuery } from '../../shared/org/report';
 import { HistoryUploader, type HistorySource } from '../../shared/org/uploader';
+import { RecordingUploader, type RecordingSource, type SentRecordings } from '../../shared/org/recordingUploader';
 import type { OrgPolicy } from '../../shared/policy/schema';
 import { personOf } from '../../shared/policy/signedPolicy';
 import { fsyncDir } from '../audit/log';
@@ -28,6 +29,25 @@ export interface DeskOrgLinkOptions {
   report?: (line: string) => void;
   fetch?: typeof fetch;
   backoff?: { baseMs?: number; capMs?: number };
+  /** This desk's recordings, sent when the policy's orgService.recordings says so; `sentPath` lists those sent. */
+  recordings?: { source: RecordingSource; sentPath: string };
+}
+
+/** Ids of recordings the service has in full, one per line, appended and fsynced. */
+function fileSentRecordings(path: string): SentRecordings {
+  const read = async () => (await readFile(path, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  return {
+    has: async (id) => (await read()).includes(id),
+    async add(id) {
+      const h = await open(path, 'a');
+      try {
+        await h.write(`${id}\n`);
+        await h.datasync();
+      } finally {
+        await h.close();
+      }
+    },
+  };
 }
 
 /** The history file from a byte offset; a file shorter than the cursor (replaced) is read from the start. */
@@ -76,6 +96,7 @@ export function fileHistorySource(historyPath: string, cursorPath: string): Hist
 export class DeskOrgLink {
   private signer: { publicKey: string; sign: (b: Uint8Array<ArrayBuffer>) => Promise<Uint8Array> } | null = null;
   private readonly uploader: HistoryUploader;
+  private readonly recordingUploader: RecordingUploader | null;
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(private readonly opts: DeskOrgLinkOptions) {
@@ -85,6 +106,16 @@ export class DeskOrgLink {
       report: opts.report,
       backoff: opts.backoff,
     });
+    const rec = opts.recordings;
+    this.recordingUploader = rec
+      ? new RecordingUploader({
+          source: rec.source,
+          sent: fileSentRecordings(rec.sentPath),
+          client: () => (this.opts.policy()?.orgService?.recordings ? this.client() : null),
+          me: () => this.opts.identity(),
+          report: opts.report,
+        })
+      : null;
     // A service that was down, a key enrolled later: looked at again every minute.
     this.timer = setInterval(() => void this.changed(), 60_000);
     this.timer.unref?.();
@@ -106,6 +137,7 @@ export class DeskOrgLink {
       if (key) this.signer = { publicKey: key.publicKey(), sign: async (bytes) => key.sign(bytes) };
     }
     await this.uploader.kick();
+    await this.recordingUploader?.kick();
   }
 
   get status() {

@@ -30,11 +30,12 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     }
     org.historyAppended();
   };
-  const org = createWebOrgService(storage, { historyKey, settingsKey, profile });
+  const recordings = createWebRecording();
+  const org = createWebOrgService(storage, { historyKey, settingsKey, profile }, recordings);
   return {
     host: 'web',
     ...createWebSupervision(storage, profile),
-    ...createWebRecording(),
+    ...recordings,
     ...createWebCallHost(profile),
     async loadSettings(): Promise<LoadedSettings> {
       const text = storage.getItem(settingsKey);
@@ -84,6 +85,9 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     orgEvaluate: (input) => org.orgEvaluate(input),
     orgEvaluations: (query) => org.orgEvaluations(query),
     orgAcknowledge: (input) => org.orgAcknowledge(input),
+    orgRecordings: (query) => org.orgRecordings(query),
+    orgRecording: (id) => org.orgRecording(id),
+    orgRecordingTrack: (id, track) => org.orgRecordingTrack(id, track),
     // The web build takes a link as `#dial=<sip: or tel: URI>` on its own address (what a CRM
     // can open in the agent's tab); it goes through the same checks and confirmation as the app's.
     onDialRequest(listener) {

@@ -2,7 +2,10 @@
 // cursor beside it) and asks for reports, both signed with this profile's key (webOrg.ts). The page
 // may connect to its own origin only (its Content-Security-Policy), so it reaches the service at
 // `org/` beside it, which the server that hosts it passes on to the policy's orgService.url.
-import type { OrgEvaluationAnswer, OrgEvaluationsAnswer, OrgReportAnswer } from '../../shared/bridge';
+import type { OrgEvaluationAnswer, OrgEvaluationsAnswer, OrgRecordingsAnswer, OrgReportAnswer, WhisperlineBridge } from '../../shared/bridge';
+import type { RecordingsQuery } from '../../shared/org/recordings';
+import { RecordingUploader } from '../../shared/org/recordingUploader';
+import type { RecordingDetail, TrackName } from '../../shared/recording/types';
 import { OrgClient, orgUnavailableReason, type OrgAnswer } from '../../shared/org/client';
 import type { AcknowledgeInput, EvaluationInput, EvaluationsQuery } from '../../shared/org/qa';
 import type { OrgSigner } from '../../shared/org/envelope';
@@ -21,7 +24,10 @@ export interface WebOrgServiceKeys {
   profile: string;
 }
 
-export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys) {
+/** The web build's recordings (kept by the server that hosts the page, webRecording.ts). */
+type LocalRecordings = Pick<WhisperlineBridge, 'listRecordings' | 'readRecording' | 'readRecordingTrack'>;
+
+export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys, local: LocalRecordings) {
   const cursorKey = `${keys.historyKey}.uploaded`;
   let policy: OrgPolicy | null = null;
   let policyAt = 0;
@@ -66,10 +72,25 @@ export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys) {
     report: (line) => console.info(line),
   });
 
+  const sentKey = `${keys.historyKey}.recordings-sent`;
+  const sentIds = (): string[] => (storage.getItem(sentKey) ?? '').split('\n').filter(Boolean);
+  const recordingUploader = new RecordingUploader({
+    source: { list: () => local.listRecordings(), read: (id) => local.readRecording(id), track: (id, t) => local.readRecordingTrack(id, t) },
+    sent: {
+      has: async (id) => sentIds().includes(id),
+      // The last thousand are enough to know what was sent: older recordings are past any retention.
+      add: async (id) => storage.setItem(sentKey, [...sentIds(), id].slice(-1000).join('\n')),
+    },
+    client: () => (policy?.orgService?.recordings ? client() : null),
+    me: identity,
+    report: (line) => console.info(line),
+  });
+
   const kick = async () => {
     await refreshPolicy().catch(() => null);
     signerReady ??= await signer().catch(() => null);
     await uploader.kick();
+    await recordingUploader.kick();
   };
   // Also on a timer: a service that was down, a key enrolled later, a policy that now names a service.
   setInterval(() => void kick(), 30_000);
@@ -107,6 +128,20 @@ export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys) {
     async orgAcknowledge(input: AcknowledgeInput): Promise<OrgEvaluationAnswer> {
       const a = await ask((c) => c.acknowledge(input));
       return a.ok ? { ok: true, evaluation: a.value } : a;
+    },
+    async orgRecordings(query: RecordingsQuery): Promise<OrgRecordingsAnswer> {
+      const a = await ask((c) => c.recordings(query));
+      return a.ok ? { ok: true, recordings: a.value } : a;
+    },
+    async orgRecording(id: string): Promise<RecordingDetail | null> {
+      const a = await ask((c) => c.recording(id));
+      if (!a.ok) console.info(`Org recording ${id}: ${a.reason}`);
+      return a.ok ? a.value : null;
+    },
+    async orgRecordingTrack(id: string, track: TrackName): Promise<Uint8Array | null> {
+      const a = await ask((c) => c.recordingTrack(id, track));
+      if (!a.ok) console.info(`Org recording ${id} (${track}): ${a.reason}`);
+      return a.ok ? a.value : null;
     },
   };
 }

@@ -208,6 +208,8 @@ const orgServiceSchema = z
     url: updateFeedUrlSchema,
     /** Days the service keeps call records and supervision sessions. Default 730 (two years of trends). */
     retentionDays: z.number().int().min(1).max(3650).default(730),
+    /** Desks also send their finished recordings, so QA can review any desk's calls (kept per `recording.retentionDays`). */
+    recordings: z.boolean().default(false),
   })
   .strict();
 export type OrgServicePolicy = z.infer<typeof orgServiceSchema>;
