@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileBlobStore } from './blobStore';
 import { examplePolicy } from '../node/adminCli';
 import type { CallRecord, HistoryEntry } from '../shared/callHistory';
 import { bytesToBase64 } from '../shared/policy/canonical';
@@ -44,6 +48,7 @@ describe('org service (embedded store)', () => {
   let service: OrgService;
   let url: string;
   let policy: OrgPolicy;
+  let blobDir: string;
   const keys: Record<string, OrgSigner> = {};
   const client = (ext: string, signer = keys[ext]) => new OrgClient({ url, identity: id(ext), signer });
   const post = async (path: string, body: unknown) => {
@@ -64,12 +69,14 @@ describe('org service (embedded store)', () => {
     policy = parsed.policy;
     db = await openPglite(':memory:');
     await migrate(db);
-    service = new OrgService({ db, policy: fixedPolicySource(() => ({ ok: true, policy, keyId: 'test' })), log: () => undefined });
+    blobDir = await mkdtemp(join(tmpdir(), 'wl-org-blobs-'));
+    service = new OrgService({ db, blobs: new FileBlobStore(blobDir), policy: fixedPolicySource(() => ({ ok: true, policy, keyId: 'test' })), log: () => undefined });
     url = await service.listen(0);
   });
   afterAll(async () => {
     await service?.close();
     await db?.close();
+    if (blobDir) await rm(blobDir, { recursive: true, force: true });
   });
 
   it('stores an agent’s calls and wrap-ups once, however often they are sent', async () => {
@@ -198,5 +205,51 @@ describe('org service (embedded store)', () => {
     const row = report.ok ? report.value.agents.find((a) => a.agent === id('1001')) : undefined;
     expect(row?.qa).toEqual({ evaluations: 1, points: 12, maxPoints: 15, acknowledged: 1 });
     expect(report.ok && report.value.totals.qa.evaluations).toBe(1);
+  });
+
+  it('keeps a desk’s own recordings only, assembles them byte for byte, and plays them to reviewers in scope alone', async () => {
+    const wav = new Uint8Array(44 + 2 * 16_000 * 3).map((_, i) => (i * 13) & 0xff);
+    const meta = {
+      id: 'rec-0001-abcdef',
+      callId: 'call-1',
+      agent: id('1001'),
+      remote: 'sip:customer@trunk',
+      direction: 'inbound' as const,
+      startedAt: '2026-11-10T09:10:00.000Z',
+      sampleRate: 16_000,
+      tracks: ['customer' as const],
+      coachingStorage: 'with-call' as const,
+      retentionDays: 0,
+      coachingRetentionDays: 0,
+      agentNotified: true,
+    };
+    const detail = { meta, endedAt: '2026-11-10T09:15:00.000Z', durationMs: 3000, timeline: [], trackBytes: { customer: wav.length } };
+    const piece = (offset: number, length: number) => ({ part: 'piece' as const, id: meta.id, track: 'customer' as const, offset, data: Buffer.from(wav.subarray(offset, offset + length)).toString('base64') });
+
+    // Another desk cannot send 1001's recording, nor add to it.
+    expect(await client('1002').uploadRecording({ part: 'detail', detail })).toMatchObject({ ok: false, code: 'out-of-scope' });
+    expect(await client('1001').uploadRecording(piece(0, 100))).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await client('1001').uploadRecording({ part: 'detail', detail })).toMatchObject({ ok: true });
+    expect(await client('1002').uploadRecording(piece(0, 100))).toMatchObject({ ok: false, code: 'out-of-scope' });
+    expect(await client('1001').uploadRecording({ ...piece(0, 100), offset: wav.length - 10 })).toMatchObject({ ok: false, code: 'malformed' });
+
+    const half = 50_000;
+    expect(await client('1001').uploadRecording(piece(0, half))).toMatchObject({ ok: true, value: { complete: false } });
+    // Not listed until every piece is in.
+    expect(await client('1101').recordings({})).toMatchObject({ ok: true, value: [] });
+    // A piece sent twice (its answer lost) is stored once.
+    expect(await client('1001').uploadRecording(piece(0, half))).toMatchObject({ ok: true, value: { complete: false } });
+    expect(await client('1001').uploadRecording(piece(half, wav.length - half))).toMatchObject({ ok: true, value: { complete: true } });
+
+    const listed = await client('1101').recordings({});
+    expect(listed.ok && listed.value.map((r) => r.meta.id)).toEqual([meta.id]);
+    const track = await client('1101').recordingTrack(meta.id, 'customer');
+    expect(track.ok && Buffer.from(track.value).equals(Buffer.from(wav))).toBe(true);
+    expect(await client('1101').recording(meta.id)).toMatchObject({ ok: true, value: { meta: { id: meta.id }, endedAt: detail.endedAt } });
+    // The Sales agent may hear their own calls only; the QA reviewer hears every team's.
+    expect(await client('1003').recordings({})).toMatchObject({ ok: true, value: [] });
+    expect(await client('1003').recordingTrack(meta.id, 'customer')).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await client('1301').recordings({ agent: id('1001') })).toMatchObject({ ok: true, value: [expect.objectContaining({ meta: expect.objectContaining({ id: meta.id }) })] });
+    expect(await client('1101').recordings({ agent: id('1003') })).toMatchObject({ ok: false, code: 'out-of-scope' });
   });
 });
