@@ -23,7 +23,24 @@ export async function makeDemoOrg(domain: string, org: { orgServiceUrl?: string;
   const policy = examplePolicy({ domain, issuedAt: new Date(now - 60_000).toISOString(), expiresAt: new Date(now + 7 * 86400_000).toISOString() });
   // The demo records its calls (README → Recording), so the supervisor's Recordings view has some.
   policy.recording = { ...policy.recording, calls: '*', coachingTrack: 'with-call', pciPause: true, notifyAgent: true };
-  if (org.orgServiceUrl) policy.orgService = { url: org.orgServiceUrl };
+  if (org.orgServiceUrl) {
+    // Reports, and QA review of the recorded calls: the supervisor scores them with this scorecard.
+    policy.orgService = { url: org.orgServiceUrl, recordings: true };
+    policy.qa = {
+      scorecards: [
+        {
+          id: 'call-quality',
+          name: 'Call quality',
+          items: [
+            { id: 'greeting', label: 'Greeting and verification', points: 5, help: 'Named the company and themself; verified the caller before account details.' },
+            { id: 'listening', label: 'Listening and empathy', points: 10 },
+            { id: 'resolution', label: 'Resolution', points: 10, help: 'Solved the issue, or set a clear next step.' },
+            { id: 'closing', label: 'Closing', points: 5 },
+          ],
+        },
+      ],
+    };
+  }
   for (const p of policy.people) p.supervisorKeys = [];
   const write = (s: SignedPolicyFile) => {
     if (!org.files) return;

@@ -93,6 +93,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 export class OrgService {
   private server: Server | null = null;
   private retentionTimer: ReturnType<typeof setInterval> | undefined;
+  private nonceTimer: ReturnType<typeof setInterval> | undefined;
   private readonly log: (line: string) => void;
   private readonly now: () => Date;
   private readonly blobs: BlobStore;
@@ -115,12 +116,16 @@ export class OrgService {
     void this.retention();
     this.retentionTimer = setInterval(() => void this.retention(), this.opts.retentionEveryMs ?? 6 * 3600_000);
     this.retentionTimer.unref();
+    // Used nonces are only worth keeping while a request could still be fresh: a busy center makes thousands a minute.
+    this.nonceTimer = setInterval(() => void this.forgetNonces(), 5 * 60_000);
+    this.nonceTimer.unref();
     const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     return `http://${shown}:${addr.port}`;
   }
 
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
+    clearInterval(this.nonceTimer);
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -263,6 +268,10 @@ export class OrgService {
     } catch (err) {
       this.log(`[org] could not record that refusal: ${(err as Error).message}`);
     }
+  }
+
+  private async forgetNonces(): Promise<void> {
+    await this.opts.db.query('delete from request_nonces where seen_at < now() - make_interval(secs => $1)', [orgRequestSkewSeconds * 2]).catch((e: Error) => this.log(`[org] could not forget old nonces: ${e.message}`));
   }
 
   private async retention(): Promise<void> {

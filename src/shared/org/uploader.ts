@@ -81,6 +81,8 @@ export class HistoryUploader {
   /** Something was appended (or the policy changed): send what is new, soon. Never throws. */
   kick(): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    // Waiting out a failure: the retry will send this too (a busy desk must not hammer a service that is down).
+    if (this.status.state === 'waiting' && this.timer !== undefined) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -114,7 +116,10 @@ export class HistoryUploader {
     if (this.status.lastError !== reason) this.report(`${reason}; trying again.`);
     this.status.lastError = reason;
     const delay = reconnectDelayMs(this.failures, this.opts.backoff?.baseMs ?? 2_000, this.opts.backoff?.capMs ?? 120_000);
-    this.timer = setTimeout(() => void this.kick(), delay);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.kick();
+    }, delay);
   }
 
   private async drain(): Promise<void> {
