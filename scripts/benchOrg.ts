@@ -342,7 +342,7 @@ async function tableFacts(db: pg.Client): Promise<Record<string, unknown>> {
 }
 
 interface PlanSummary {
-  query: 'byAgent' | 'byDay' | 'bySupervisor';
+  query: 'byAgent' | 'byDay' | 'bySupervisor' | 'qaByAgent';
   durationMs: number;
   /** The plan tree in one line: Node[ using index| on table](children). */
   plan: string;
@@ -366,7 +366,7 @@ function plansFromLog(text: string): PlanSummary[] {
       continue;
     }
     const q = plan['Query Text'];
-    const query = /group by c.agent, c.coached/.test(q) ? 'byAgent' : /to_char/.test(q) ? 'byDay' : /from supervision_sessions/.test(q) ? 'bySupervisor' : null;
+    const query = /group by c.agent, c.coached/.test(q) ? 'byAgent' : /to_char/.test(q) ? 'byDay' : /from supervision_sessions/.test(q) ? 'bySupervisor' : /from evaluations/.test(q) ? 'qaByAgent' : null;
     if (!query) continue;
     const indexes = new Set<string>();
     const seqScanBlocks: Record<string, number> = {};
@@ -416,7 +416,7 @@ async function reportsBench(pgs: PostgresServer, admin: () => Promise<pg.Client>
     if (why) dropFailure = why;
   };
 
-  // EXPLAIN (ANALYZE, BUFFERS) of the service's own three queries, cold, through auto_explain.
+  // EXPLAIN (ANALYZE, BUFFERS) of the service's own four queries, cold, through auto_explain.
   const db = await admin();
   for (const s of [`session_preload_libraries = 'auto_explain'`, 'auto_explain.log_min_duration = 0', 'auto_explain.log_analyze = on', 'auto_explain.log_buffers = on', `auto_explain.log_format = 'json'`]) {
     await db.query(`alter database ${database} set ${s}`);
@@ -828,7 +828,7 @@ function markdown(j: BenchJson, notes: string[]): string[] {
     `| calls in PostgreSQL: expected / stored (missing, duplicates, unexpected) | ${g.rows.calls.expected} / ${g.rows.calls.stored} (${g.rows.calls.missing}, ${g.rows.calls.duplicates}, ${g.rows.calls.unexpected}) | each exactly once | ${yes(exactlyOnce(g.rows.calls))} |`,
     `| wrap-ups in PostgreSQL: expected / stored (missing, duplicates, unexpected) | ${g.rows.wrapups.expected} / ${g.rows.wrapups.stored} (${g.rows.wrapups.missing}, ${g.rows.wrapups.duplicates}, ${g.rows.wrapups.unexpected}) | each exactly once | ${yes(exactlyOnce(g.rows.wrapups))} |`,
     '',
-    `Plans of the report's three queries (auto_explain, one cold sample): ${r.explain.plans.map((p) => `${p.query}: \`${p.plan}\` (${p.durationMs} ms, ${p.sharedRead} blocks read${p.ioReadMs === undefined ? '' : ` in ${p.ioReadMs} ms`}, ${p.sharedHit} hit)`).join('; ')}. Indexes used: ${indexes}.`,
+    `Plans of the report's four queries (auto_explain, one cold sample): ${r.explain.plans.map((p) => `${p.query}: \`${p.plan}\` (${p.durationMs} ms, ${p.sharedRead} blocks read${p.ioReadMs === undefined ? '' : ` in ${p.ioReadMs} ms`}, ${p.sharedHit} hit)`).join('; ')}. Indexes used: ${indexes}.`,
     ...(wrapupScan ? ['', `The calls-by-agent query reads every wrap-up in the store (Seq Scan on wrapups, ${wrapupScan.seqScanBlocks.wrapups} blocks) to join one month of calls: ${wrapupScan.durationMs} ms of that sample's ${r.explain.sample.queryMs} ms.`] : []),
     '',
     `Ingestion: ${g.acknowledged.storedUploads} uploads stored (${g.acknowledged.entriesPerUpload} entries each on average), ${g.acknowledged.resentEntries} ${g.acknowledged.resentEntries === 1 ? 'entry' : 'entries'} sent again after the kill (acknowledgement lost) and stored once; requests that failed: ${Object.entries(g.acknowledged.failedRequests).map(([k, v]) => `${v} × ${k}`).join(', ') || 'none'}; machine CPU ${g.machineCpu.busyPercentOfAll} % busy (both cores) during ingestion.`,

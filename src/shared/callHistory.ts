@@ -56,6 +56,16 @@ export interface HistoryRead {
   skippedLines: number;
 }
 
+/** One non-blank history line: the entry, or null when it cannot be read (torn, hand-edited). */
+export function parseHistoryLine(line: string): HistoryEntry | null {
+  try {
+    const entry = historyEntrySchema.safeParse(JSON.parse(line));
+    return entry.success ? entry.data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Folds history lines into calls, newest first. Unreadable lines are counted, never fatal. */
 export function foldHistory(lines: Iterable<string>): HistoryRead {
   const calls = new Map<string, HistoryItem>();
@@ -63,20 +73,13 @@ export function foldHistory(lines: Iterable<string>): HistoryRead {
   let skippedLines = 0;
   for (const line of lines) {
     if (!line.trim()) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
+    const entry = parseHistoryLine(line);
+    if (!entry) {
       skippedLines++;
       continue;
     }
-    const entry = historyEntrySchema.safeParse(json);
-    if (!entry.success) {
-      skippedLines++;
-      continue;
-    }
-    if (entry.data.kind === 'call') calls.set(entry.data.call.id, { ...entry.data.call, wrapUp: null });
-    else wrapUps.set(entry.data.callId, entry.data.wrapUp);
+    if (entry.kind === 'call') calls.set(entry.call.id, { ...entry.call, wrapUp: null });
+    else wrapUps.set(entry.callId, entry.wrapUp);
   }
   for (const [id, w] of wrapUps) {
     const call = calls.get(id);

@@ -1,3 +1,4 @@
+import { downloadBytes } from './download';
 import { Alert, Button, Stack, Typography } from '@mui/material';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -75,16 +76,3 @@ export function describeOutcome(r: LogBundleResult, t: TFunction, download: (byt
   return { ok: true, message: t('diagnostics.collected', { fileName: r.fileName, count }) };
 }
 
-/** Browser download of in-memory bytes: a Blob URL on a temporary link, freed once the download has it. */
-export function downloadBytes(bytes: Uint8Array, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([bytes.slice()], { type: 'application/zip' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  a.style.display = 'none';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}

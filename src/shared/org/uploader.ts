@@ -10,7 +10,7 @@
  * passed over, each reported. Everything else (offline, server trouble, a key not enrolled yet, a
  * wrong clock) is retried with back-off, the cursor where it was.
  */
-import { historyEntrySchema, type HistoryEntry } from '../callHistory';
+import { parseHistoryLine, type HistoryEntry } from '../callHistory';
 import { reconnectDelayMs } from '../backoff';
 import type { OrgAnswer, OrgClient, UploadAnswer } from './client';
 
@@ -54,15 +54,8 @@ export function completeEntries(text: string, max: number): { entries: HistoryEn
     const line = text.slice(consumed, nl).trim();
     consumed = nl + 1;
     if (!line) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      unreadable++;
-      continue;
-    }
-    const e = historyEntrySchema.safeParse(json);
-    if (e.success) entries.push(e.data);
+    const entry = parseHistoryLine(line);
+    if (entry) entries.push(entry);
     else unreadable++;
   }
   return { entries, consumed, unreadable };

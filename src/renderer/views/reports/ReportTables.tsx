@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { derive, qaScore, talkShare, type OutcomeSums, type QaSums, type ReportResult } from '../../../shared/org/report';
 import { reportCsv, reportCsvFileName, type ReportTableKind } from '../../../shared/org/reportCsv';
-import { downloadText } from './download';
+import { downloadText } from '../download';
 import type { Formatters } from './reportFormat';
 import type { SortState } from './reportModel';
 import { ReportTable, type ReportColumn, type ReportTableRow } from './ReportTable';
