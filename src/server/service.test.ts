@@ -102,6 +102,11 @@ describe('org service (embedded store)', () => {
     expect((await post('/v1/upload', captured)).status).toBe(200);
     const replay = await post('/v1/upload', captured);
     expect(replay).toMatchObject({ status: 409, body: { ok: false, code: 'replayed' } });
+    // And after a restart of the service: the used nonces are in the database, not in its memory.
+    await service.close();
+    service = new OrgService({ db, blobs: new FileBlobStore(blobDir), policy: fixedPolicySource(() => ({ ok: true, policy, keyId: 'test' })), log: () => undefined });
+    url = await service.listen(0);
+    expect((await post('/v1/upload', captured)).body.code).toBe('replayed');
 
     const stale = await makeOrgRequest('upload', id('1001'), { entries: [{ kind: 'call', call: call(11) }] }, keys['1001'], new Date(Date.now() - 3600_000));
     expect((await post('/v1/upload', stale)).body.code).toBe('stale');

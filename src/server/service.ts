@@ -128,7 +128,11 @@ export class OrgService {
     clearInterval(this.nonceTimer);
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Idle keep-alive connections too, or close() waits for clients to drop them.
+    if (server) await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
   }
 
   /** Also usable as a route handler inside another server (tests). */
