@@ -3,7 +3,7 @@
  * one interface. Keys are made by the service (recording id / track / offset), never by a desk.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 
 export interface BlobStore {
@@ -60,7 +60,12 @@ export class FileBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.path(key), { force: true });
+    const p = this.path(key);
+    await rm(p, { force: true });
+    // Folders left empty go too, so a deleted recording leaves no trace of its name.
+    for (let dir = dirname(p); dir.startsWith(this.root + sep); dir = dirname(dir)) {
+      if (!(await rmdir(dir).then(() => true, () => false))) break;
+    }
   }
 }
 

@@ -107,8 +107,33 @@ export async function readRecordingTrack(db: SqlRunner, blobs: BlobStore, id: st
   return out;
 }
 
+/**
+ * A coaching track kept apart (`coachingStorage: separate`) past its own, shorter retention goes on
+ * its own, as it does on the desk: its pieces, and its mention in the recording's detail.
+ */
+async function pruneCoachingTracks(db: SqlRunner, blobs: BlobStore, now: Date): Promise<number> {
+  const rows = await db.query<{ id: string; byte_offset: string | number }>(
+    `select r.id, p.byte_offset from recordings r join recording_pieces p on p.id = r.id and p.track = 'supervisor'
+     where r.detail->'meta'->>'coachingStorage' = 'separate' and (r.detail->'meta'->>'coachingRetentionDays')::int > 0
+       and r.started_at < $1::timestamptz - make_interval(days => (r.detail->'meta'->>'coachingRetentionDays')::int)`,
+    [now.toISOString()],
+  );
+  const ids = [...new Set(rows.map((r) => r.id))];
+  for (const r of rows) await blobs.delete(blobKey(r.id, 'supervisor', Number(r.byte_offset)));
+  if (ids.length) {
+    await db.query(`delete from recording_pieces where id = any($1::text[]) and track = 'supervisor'`, [ids]);
+    await db.query(
+      `update recordings set detail = jsonb_set(jsonb_set(detail, '{meta,tracks}', (detail->'meta'->'tracks') - 'supervisor'), '{trackBytes}', (detail->'trackBytes') - 'supervisor')
+       where id = any($1::text[])`,
+      [ids],
+    );
+  }
+  return ids.length;
+}
+
 /** Recordings past their own retention (from the policy when they were made; 0 keeps them). */
 export async function pruneRecordings(db: SqlRunner, blobs: BlobStore, now: Date): Promise<number> {
+  await pruneCoachingTracks(db, blobs, now);
   const rows = await db.query<{ id: string; track: string; byte_offset: string | number }>(
     `select r.id, p.track, p.byte_offset from recordings r left join recording_pieces p on p.id = r.id
      where (r.detail->'meta'->>'retentionDays')::int > 0 and r.started_at < $1::timestamptz - make_interval(days => (r.detail->'meta'->>'retentionDays')::int)`,
