@@ -53,7 +53,14 @@ export async function registrationState(page: Page): Promise<string | null> {
 }
 
 export async function waitRegistered(page: Page, timeout = 20_000): Promise<void> {
-  await page.locator('[data-testid="registration"][data-state="registered"]').waitFor({ timeout });
+  try {
+    await page.locator('[data-testid="registration"][data-state="registered"]').waitFor({ timeout });
+  } catch (e) {
+    // Say where it got stuck (what the user sees), not only that it did.
+    const state = await registrationState(page).catch(() => null);
+    const message = await page.getByTestId('registration-message').textContent({ timeout: 1000 }).catch(() => null);
+    throw new Error(`not registered within ${timeout} ms: state ${state ?? '?'}, message ${JSON.stringify(message)}`, { cause: e });
+  }
 }
 
 export async function dial(page: Page, target: string): Promise<void> {

@@ -5,3 +5,14 @@ export function reconnectDelayMs(attempt: number, baseMs = 500, capMs = 30_000, 
   const jitter = 1 + (random() * 0.4 - 0.2);
   return Math.round(Math.min(capMs, exp * jitter));
 }
+
+/**
+ * When to send REGISTER again after a "not now" refusal. A server's Retry-After is honoured up to
+ * the reconnect cap: FreeSWITCH answers "503 Maximum Calls In Progress, Retry-After: 300" for the
+ * seconds it is starting, and an agent should not sit signed out for five minutes after that.
+ */
+export function registerRetryDelayMs(attempt: number, retryAfterSeconds: number | null, capMs = 30_000, random = Math.random): number {
+  if (retryAfterSeconds === null || !(retryAfterSeconds > 0)) return reconnectDelayMs(attempt, 500, capMs, random);
+  const jitter = 1 + (random() * 0.4 - 0.2);
+  return Math.round(Math.min(retryAfterSeconds * 1000, capMs) * jitter);
+}

@@ -7,6 +7,15 @@ export function describeRegistrationFailure(statusCode: number, reason = ''): st
   return `Registration refused: ${statusCode} ${reason}`.trim();
 }
 
+/**
+ * A refusal that says "not now" rather than "not you": no answer, the server busy, starting or
+ * shutting down. The phone keeps trying on these; a wrong password or unknown extension it does not
+ * (retrying those would only lock the account out).
+ */
+export function isTransientRegistrationFailure(statusCode: number): boolean {
+  return statusCode === 408 || statusCode === 480 || (statusCode >= 500 && statusCode < 600 && statusCode !== 501 && statusCode !== 505);
+}
+
 export function describeCallFailure(statusCode: number, reason = ''): string {
   const known: Record<number, string> = {
     404: 'Number not found',

@@ -32,7 +32,8 @@ describeEachServer((server) => `network trouble with ${server.name}`, (server) =
   async function expectRecoveredWithNewCall(): Promise<void> {
     // The apps retry with back-off up to 30 s (±20 %) between attempts: a server that took a while
     // to come back (FreeSWITCH stops and starts in 10–20 s on a busy machine) is found by the next
-    // attempt, up to 36 s later.
+    // attempt, up to 36 s later. A FreeSWITCH still starting answers REGISTER "503 Maximum Calls In
+    // Progress, Retry-After: 300": the app asks again within 36 s rather than five minutes, and says so.
     await waitRegistered(agent.page, 60_000);
     await waitRegistered(customer.page, 60_000);
     await dial(agent.page, '2001');

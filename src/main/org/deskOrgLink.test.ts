@@ -1,4 +1,5 @@
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +93,8 @@ describe('desk → org service upload (history file as the queue)', () => {
     await desk.changed();
     expect(desk.status.lastError).toMatch(/cannot be reached/);
     await startService();
-    await until(async () => (await rows()) === 5, 'five calls stored');
+    // Stored is not yet acknowledged: the desk writes its cursor after the service's answer.
+    await until(async () => (await rows()) === 5 && existsSync(join(dir, 'org-upload.cursor.json')), 'five calls stored and acknowledged');
     desk.stop();
 
     // The desk restarts; its cursor file was lost with the crash: everything is sent again, stored once.

@@ -3,6 +3,7 @@ import {
   Inviter,
   Registerer,
   RegistererState,
+  RequestPendingError,
   SessionState,
   UserAgent,
   type Referral,
@@ -17,9 +18,9 @@ import { SessionDescriptionHandler, defaultSessionDescriptionHandlerFactory, typ
 import { SIPExtension } from 'sip.js/lib/api/user-agent-options';
 import { authUserOf, type Account } from '../../shared/settings';
 import type { CallRecord } from '../../shared/callHistory';
-import { reconnectDelayMs } from '../../shared/backoff';
+import { reconnectDelayMs, registerRetryDelayMs } from '../../shared/backoff';
 import { dtmfPattern, toSipUri, userOf } from '../../shared/dialTarget';
-import { describeCallFailure, describeRegistrationFailure, describeTransportFailure } from '../../shared/sipErrors';
+import { describeCallFailure, describeRegistrationFailure, describeTransportFailure, isTransientRegistrationFailure } from '../../shared/sipErrors';
 import type { AudioEngine, CallLeg } from '../audio/engine';
 import type { CallEntry } from './callEntry';
 import { Supervision, type SupervisionReply } from './supervision';
@@ -55,6 +56,8 @@ export class Phone {
   private readonly legsBySdh = new WeakMap<object, CallLeg>();
   private reconnectAttempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private registerRetryAttempt = 0;
+  private registerRetryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopping = false;
   dtmfMode: 'rfc4733' | 'info' = 'rfc4733';
 
@@ -194,6 +197,7 @@ export class Phone {
           // Also on a refresh after reconnecting, where the registerer's state does not change.
           onAccept: () => {
             this.reconnectAttempt = 0;
+            this.registerRetryAttempt = 0;
             this.setRegistration('registered');
             // Signed in, or back after a reconnect (the server may have restarted and forgotten).
             this.presence.start();
@@ -201,11 +205,33 @@ export class Phone {
           },
           onReject: (response) => {
             const { statusCode = 0, reasonPhrase = '' } = response.message;
-            this.setRegistration('failed', describeRegistrationFailure(statusCode, reasonPhrase));
+            if (!isTransientRegistrationFailure(statusCode)) {
+              this.setRegistration('failed', describeRegistrationFailure(statusCode, reasonPhrase));
+              return;
+            }
+            // A PBX starting up, shutting down or overloaded (or a REGISTER lost with a dying
+            // connection): the agent should not have to sign in again once it is back.
+            const retryAfterS = Number.parseInt(response.message.getHeader('Retry-After') ?? '', 10);
+            const attempt = ++this.registerRetryAttempt;
+            this.setRegistration('reconnecting', `${describeRegistrationFailure(statusCode, reasonPhrase)} Retry ${attempt}…`);
+            this.scheduleRegisterRetry(registerRetryDelayMs(attempt, Number.isFinite(retryAfterS) ? retryAfterS : null));
           },
         },
       })
-      .catch((e: Error) => this.setRegistration('failed', `Registration failed: ${e.message}`));
+      .catch((e: Error) => {
+        // One REGISTER at a time: the one in flight reports for both.
+        if (e instanceof RequestPendingError) return;
+        this.setRegistration('failed', `Registration failed: ${e.message}`);
+      });
+  }
+
+  private scheduleRegisterRetry(delayMs: number): void {
+    if (this.registerRetryTimer) clearTimeout(this.registerRetryTimer);
+    this.registerRetryTimer = setTimeout(() => {
+      this.registerRetryTimer = null;
+      // A lost connection has its own retry, which registers once connected.
+      if (!this.stopping && this.ua?.isConnected()) void this.register();
+    }, delayMs);
   }
 
   private onConnect(): void {
@@ -232,9 +258,8 @@ export class Phone {
       } catch {
         if (this.account) this.setRegistration('reconnecting', `${describeTransportFailure(this.account.server)} Retry ${attempt}…`);
         this.scheduleReconnect();
-        return;
       }
-      await this.register();
+      // Connected: onConnect registers.
     }, delay);
   }
 
@@ -243,6 +268,9 @@ export class Phone {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.reconnectAttempt = 0;
+    if (this.registerRetryTimer) clearTimeout(this.registerRetryTimer);
+    this.registerRetryTimer = null;
+    this.registerRetryAttempt = 0;
     const ua = this.ua;
     if (!ua) return;
     // The "signed out" state goes out through the UA (on a B2BUA, by MESSAGE) before it is let go.
