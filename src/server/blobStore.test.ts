@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import aws4 from 'aws4';
 import { FileBlobStore, S3BlobStore, type BlobStore } from './blobStore';
 
 // The same behaviour from both stores: what is put comes back byte for byte, a missing key is
@@ -54,5 +55,31 @@ describe('an S3-compatible bucket', () => {
   it('says which bucket refused, and why', async () => {
     const store = new S3BlobStore({ endpoint: `http://127.0.0.1:${s3Port}`, bucket: 'no-such-bucket', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
     await expect(store.put('a/b', new Uint8Array([1]))).rejects.toThrow(/S3 bucket no-such-bucket .* answered 404/);
+  });
+
+  // s3rver accepts any signature, so it cannot tell a wrong one: each request is signed again here by
+  // an independent SigV4 implementation (aws4) from what went on the wire, and must come out the same.
+  it('signs each request as AWS Signature Version 4 does (checked against an independent signer)', async () => {
+    const sent: { url: URL; method: string; headers: Record<string, string> }[] = [];
+    const capture = (async (url: URL, init: RequestInit) => {
+      sent.push({ url, method: init.method!, headers: init.headers as Record<string, string> });
+      return new Response(init.method === 'GET' ? 'x' : '', { status: 200 });
+    }) as typeof fetch;
+    const creds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+    const store = new S3BlobStore({ endpoint: 'https://s3.eu-central-1.example.com/', bucket: 'qa-recordings', region: 'eu-central-1', prefix: 'site 1/', ...creds, fetch: capture });
+    await store.put('rec-1/customer/0.webm', new Uint8Array([1, 2, 3]));
+    await store.get('rec-1/agent/0.webm');
+    await store.delete('rec-1/agent/0.webm');
+    expect(sent.map((r) => r.method)).toEqual(['PUT', 'GET', 'DELETE']);
+    for (const r of sent) {
+      const expected = aws4.sign(
+        { host: r.url.host, path: r.url.pathname, method: r.method, service: 's3', region: 'eu-central-1', headers: { 'X-Amz-Date': r.headers['x-amz-date'], 'X-Amz-Content-Sha256': r.headers['x-amz-content-sha256'] } },
+        creds,
+      );
+      expect(r.headers.authorization, `${r.method} ${r.url.pathname}`).toBe((expected.headers as Record<string, string>).Authorization);
+    }
+    // And a wrong secret signs differently (the comparison can fail).
+    const wrong = aws4.sign({ host: sent[0].url.host, path: sent[0].url.pathname, method: 'PUT', service: 's3', region: 'eu-central-1', headers: { 'X-Amz-Date': sent[0].headers['x-amz-date'], 'X-Amz-Content-Sha256': sent[0].headers['x-amz-content-sha256'] } }, { ...creds, secretAccessKey: 'other' });
+    expect(sent[0].headers.authorization).not.toBe((wrong.headers as Record<string, string>).Authorization);
   });
 });

@@ -146,6 +146,9 @@ describeWithPostgres('team reports through the org service on PostgreSQL', () =>
     await rows.filter({ hasText: me }).first().click();
     // The player plays what the org service holds: each track of the call, full length.
     await expect.poll(() => page.getByTestId('player').getAttribute('data-state')).toBe('ready');
+    // Comments on the organisation's recording go in the evaluation, not in the desk's own comment box.
+    await page.getByTestId('comments-elsewhere').waitFor();
+    expect(await page.getByTestId('comment-add').count()).toBe(0);
     await page.getByTestId('qa-score-greeting').fill('4');
     await page.getByTestId('qa-score-resolution').fill('9');
     await expect.poll(() => page.getByTestId('qa-total').getAttribute('data-points')).toBe('13');

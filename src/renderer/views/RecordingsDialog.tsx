@@ -59,7 +59,7 @@ export function RecordingsDialog({ app, open, onClose }: { app: WhisperlineApp; 
           </Button>
         </Toolbar>
       </AppBar>
-      {open && <RecordingsView key={source} bridge={source === 'org' ? orgBridge : app.bridge} author={author} />}
+      {open && <RecordingsView key={source} bridge={source === 'org' ? orgBridge : app.bridge} author={author} commentsNote={source === 'org' ? t('recordings.orgComments') : undefined} />}
     </Dialog>
   );
 }

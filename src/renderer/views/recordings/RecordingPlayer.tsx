@@ -171,7 +171,8 @@ function TrackWave({ bridge, recordingId, info, group, markers, spans, labels, w
 }
 
 /** The QA player for one recording: every track in step, markers, PCI pauses, comments. */
-export function RecordingPlayer({ bridge, recordingId, author, onPosition }: { bridge: WhisperlineBridge; recordingId: string; author: string; onPosition?: (ms: number) => void }) {
+/** `commentsNote`: comments are not added here (an organisation recording's go in its evaluation); the note says where. */
+export function RecordingPlayer({ bridge, recordingId, author, onPosition, commentsNote }: { bridge: WhisperlineBridge; recordingId: string; author: string; onPosition?: (ms: number) => void; commentsNote?: string }) {
   const { t, i18n } = useTranslation();
   // The date and time as toLocaleString() gives them, in the app's language rather than the system's.
   const dateTime = useMemo(() => new Intl.DateTimeFormat(i18n.language, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }), [i18n.language]);
@@ -340,25 +341,31 @@ export function RecordingPlayer({ bridge, recordingId, author, onPosition }: { b
             </ListItemButton>
           ))}
         </List>
-        <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
-          <TextField
-            size="small"
-            placeholder={t('player.commentPlaceholder')}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            onKeyDown={(e) => {
-              // Enter saves, as the button beside it does (IME composition keeps its Enter).
-              if (e.key !== 'Enter' || e.nativeEvent.isComposing || busy || !text.trim()) return;
-              e.preventDefault();
-              void addComment();
-            }}
-            slotProps={{ htmlInput: { 'data-testid': 'comment-text', maxLength: 2000 } }}
-            sx={{ flex: 1 }}
-          />
-          <Button variant="outlined" data-testid="comment-add" disabled={busy || !text.trim()} onClick={() => void addComment()}>
-            {t('player.commentAt', { time: formatMs(positionMs) })}
-          </Button>
-        </Stack>
+        {commentsNote ? (
+          <Typography variant="body2" color="text.secondary" data-testid="comments-elsewhere" sx={{ mt: 1 }}>
+            {commentsNote}
+          </Typography>
+        ) : (
+          <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
+            <TextField
+              size="small"
+              placeholder={t('player.commentPlaceholder')}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              onKeyDown={(e) => {
+                // Enter saves, as the button beside it does (IME composition keeps its Enter).
+                if (e.key !== 'Enter' || e.nativeEvent.isComposing || busy || !text.trim()) return;
+                e.preventDefault();
+                void addComment();
+              }}
+              slotProps={{ htmlInput: { 'data-testid': 'comment-text', maxLength: 2000 } }}
+              sx={{ flex: 1 }}
+            />
+            <Button variant="outlined" data-testid="comment-add" disabled={busy || !text.trim()} onClick={() => void addComment()}>
+              {t('player.commentAt', { time: formatMs(positionMs) })}
+            </Button>
+          </Stack>
+        )}
         {commentError && (
           <Alert severity="error" sx={{ mt: 1, py: 0 }}>
             {commentError}

@@ -17,19 +17,19 @@ function newestFirst(items: RecordingSummary[]): RecordingSummary[] {
  * The picked recording: the player and, under it, the QA scorecard, which comments at the player's
  * position. The position lives here, not in the view, so playback does not re-render the list.
  */
-function SelectedRecording({ bridge, author, summary }: { bridge: WhisperlineBridge; author: string; summary: RecordingSummary }) {
+function SelectedRecording({ bridge, author, summary, commentsNote }: { bridge: WhisperlineBridge; author: string; summary: RecordingSummary; commentsNote?: string }) {
   const [positionMs, setPositionMs] = useState(0);
   const { id, callId, agent } = summary.meta;
   return (
     <Stack spacing={2}>
-      <RecordingPlayer bridge={bridge} recordingId={id} author={author} onPosition={setPositionMs} />
+      <RecordingPlayer bridge={bridge} recordingId={id} author={author} onPosition={setPositionMs} commentsNote={commentsNote} />
       <QaScorecard bridge={bridge} recordingId={id} callId={callId} agent={agent} positionMs={positionMs} />
     </Stack>
   );
 }
 
 /** Recordings for supervisors and QA: the list, and the player for the one picked. */
-export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; author: string }) {
+export function RecordingsView({ bridge, author, commentsNote }: { bridge: WhisperlineBridge; author: string; commentsNote?: string }) {
   const { t, i18n } = useTranslation();
   const [list, setList] = useState<ListState>({ status: 'loading' });
   // The date and time as toLocaleString() gives them, in the app's language rather than the system's.
@@ -98,7 +98,7 @@ export function RecordingsView({ bridge, author }: { bridge: WhisperlineBridge; 
       </Box>
       <Box sx={{ flex: 1, minWidth: 0 }}>
         {selected ? (
-          <SelectedRecording key={selected.meta.id} bridge={bridge} author={author} summary={selected} />
+          <SelectedRecording key={selected.meta.id} bridge={bridge} author={author} summary={selected} commentsNote={commentsNote} />
         ) : (
           items.length > 0 && (
             <Typography variant="body2" color="text.secondary">
