@@ -1,9 +1,6 @@
 import {
   Invitation,
   Inviter,
-  Registerer,
-  RegistererState,
-  RequestPendingError,
   SessionState,
   UserAgent,
   type Referral,
@@ -13,14 +10,14 @@ import {
 } from 'sip.js';
 import { completeGatheringOnHostCandidates } from './iceGathering';
 import { warmUpWebRtc } from './warmUp';
+import { Registration, reportRegistration } from './registration';
 import { watchMediaStart } from './mediaWatchdog';
 import { SessionDescriptionHandler, defaultSessionDescriptionHandlerFactory, type SessionDescriptionHandlerOptions } from 'sip.js/lib/platform/web';
 import { SIPExtension } from 'sip.js/lib/api/user-agent-options';
 import { authUserOf, type Account } from '../../shared/settings';
 import type { CallRecord } from '../../shared/callHistory';
-import { reconnectDelayMs, registerRetryDelayMs } from '../../shared/backoff';
 import { dtmfPattern, toSipUri, userOf } from '../../shared/dialTarget';
-import { describeCallFailure, describeRegistrationFailure, describeTransportFailure, isTransientRegistrationFailure } from '../../shared/sipErrors';
+import { describeCallFailure } from '../../shared/sipErrors';
 import type { AudioEngine, CallLeg } from '../audio/engine';
 import type { CallEntry } from './callEntry';
 import { Supervision, type SupervisionReply } from './supervision';
@@ -31,7 +28,7 @@ import { agentNs } from '../../shared/presence/agentState';
 import { superviseHeader, supervisionInfoContentType, supervisionModes, type SupervisionMode } from '../../shared/supervision/modes';
 import type { Ringer } from '../audio/ringer';
 import { pageLog } from '../diagnostics/pageLog';
-import { notify, patchCall, phoneStore, talkedMs, type CallView, type RegistrationState } from '../store/phoneState';
+import { notify, patchCall, phoneStore, talkedMs, type CallView } from '../store/phoneState';
 
 export interface PhoneEvents {
   /** A call ended; `needsWrapUp` for customer calls the agent handled (not consultations or replaced legs). */
@@ -50,15 +47,10 @@ export class Phone {
   /** The team board: this agent's state for supervisors, and (supervisor) the team's. */
   readonly presence: AgentPresence;
   readonly team: TeamWatch;
-  private registerer: Registerer | null = null;
+  private registration: Registration | null = null;
   private account: Account | null = null;
   private readonly calls = new Map<string, CallEntry>();
   private readonly legsBySdh = new WeakMap<object, CallLeg>();
-  private reconnectAttempt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private registerRetryAttempt = 0;
-  private registerRetryTimer: ReturnType<typeof setTimeout> | null = null;
-  private stopping = false;
   dtmfMode: 'rfc4733' | 'info' = 'rfc4733';
 
   constructor(
@@ -84,32 +76,18 @@ export class Phone {
     this.team = new TeamWatch(board);
   }
 
-  private setRegistration(state: RegistrationState, message: string | null = null): void {
-    phoneStore.update((s) => ({
-      ...s,
-      registration: {
-        state,
-        message,
-        connectingAt: state === 'connecting' ? Date.now() : s.registration.connectingAt,
-        registeredAt: state === 'registered' ? Date.now() : s.registration.registeredAt,
-      },
-    }));
-  }
-
   /** The page's WebRTC stack has been run once (see warmUp.ts). */
   private warmedUp = false;
 
   /** Connects and registers; replaces any earlier account. Resolves once the first attempt settled. */
   async start(account: Account, password: string): Promise<void> {
     // The old registration is on its way out from here: never show it as this account's.
-    if (this.ua) this.setRegistration('connecting');
+    if (this.ua) reportRegistration('connecting');
     await this.stop();
-    this.stopping = false;
-    this.signedOut = false;
     this.account = account;
     const uri = UserAgent.makeURI(`sip:${account.extension}@${account.domain}`);
     if (!uri) {
-      this.setRegistration('failed', `Invalid SIP address sip:${account.extension}@${account.domain}`);
+      reportRegistration('failed', `Invalid SIP address sip:${account.extension}@${account.domain}`);
       return;
     }
     // Every call leg's outgoing audio comes from the engine's graph, not straight from getUserMedia.
@@ -158,150 +136,52 @@ export class Phone {
       delegate: {
         onInvite: (invitation) => this.onInvite(invitation),
         onMessage: (message) => this.onTeamMessage(message),
-        onDisconnect: (error) => this.onDisconnect(error),
-        onConnect: () => this.onConnect(),
+        onDisconnect: (error) => registration.onDisconnect(error),
+        onConnect: () => registration.onConnect(),
       },
     });
-    this.ua = ua;
-    this.registerer = new Registerer(ua, { expires: 300, refreshFrequency: 80 });
-    this.registerer.stateChange.addListener((state) => {
-      if (this.ua !== ua) return;
-      if (state === RegistererState.Registered) {
-        this.reconnectAttempt = 0;
-        this.setRegistration('registered');
-      } else if (state === RegistererState.Unregistered && phoneStore.get().registration.state === 'registered') {
-        this.setRegistration('unregistered');
-      }
+    const registration = new Registration(ua, account.server, () => {
+      // Signed in, or back after a reconnect (the server may have restarted and forgotten).
+      this.presence.start();
+      this.team.restart();
     });
-    this.setRegistration('connecting');
+    this.ua = ua;
+    this.registration = registration;
     if (!this.warmedUp) {
       this.warmedUp = true;
       void warmUpWebRtc({ iceServers });
     }
-    try {
-      await ua.start();
-    } catch {
-      this.setRegistration('reconnecting', describeTransportFailure(account.server));
-      this.scheduleReconnect();
-      return;
-    }
-    await this.register();
-  }
-
-  private async register(): Promise<void> {
-    const registerer = this.registerer;
-    if (!registerer || !this.account || this.signedOut) return;
-    await registerer
-      .register({
-        requestDelegate: {
-          // Also on a refresh after reconnecting, where the registerer's state does not change.
-          onAccept: () => {
-            this.reconnectAttempt = 0;
-            this.registerRetryAttempt = 0;
-            this.setRegistration('registered');
-            // Signed in, or back after a reconnect (the server may have restarted and forgotten).
-            this.presence.start();
-            this.team.restart();
-          },
-          onReject: (response) => {
-            const { statusCode = 0, reasonPhrase = '' } = response.message;
-            if (!isTransientRegistrationFailure(statusCode)) {
-              this.setRegistration('failed', describeRegistrationFailure(statusCode, reasonPhrase));
-              return;
-            }
-            // A PBX starting up, shutting down or overloaded (or a REGISTER lost with a dying
-            // connection): the agent should not have to sign in again once it is back.
-            const retryAfterS = Number.parseInt(response.message.getHeader('Retry-After') ?? '', 10);
-            const attempt = ++this.registerRetryAttempt;
-            this.setRegistration('reconnecting', `${describeRegistrationFailure(statusCode, reasonPhrase)} Retry ${attempt}…`);
-            this.scheduleRegisterRetry(registerRetryDelayMs(attempt, Number.isFinite(retryAfterS) ? retryAfterS : null));
-          },
-        },
-      })
-      .catch((e: Error) => {
-        // One REGISTER at a time: the one in flight reports for both.
-        if (e instanceof RequestPendingError) return;
-        this.setRegistration('failed', `Registration failed: ${e.message}`);
-      });
-  }
-
-  private scheduleRegisterRetry(delayMs: number): void {
-    if (this.registerRetryTimer) clearTimeout(this.registerRetryTimer);
-    this.registerRetryTimer = setTimeout(() => {
-      this.registerRetryTimer = null;
-      // A lost connection has its own retry, which registers once connected.
-      if (!this.stopping && this.ua?.isConnected()) void this.register();
-    }, delayMs);
-  }
-
-  private onConnect(): void {
-    // After a reconnect the server may have lost our binding (restart): register again.
-    if (this.reconnectAttempt > 0 || phoneStore.get().registration.state === 'reconnecting') void this.register();
-  }
-
-  private onDisconnect(error?: Error): void {
-    if (this.stopping || !error || !this.account) return;
-    this.setRegistration('reconnecting', `Connection to ${this.account.server} lost; reconnecting…`);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.stopping) return;
-    const attempt = ++this.reconnectAttempt;
-    const delay = reconnectDelayMs(attempt);
-    this.reconnectTimer = setTimeout(async () => {
-      this.reconnectTimer = null;
-      const ua = this.ua;
-      if (!ua || this.stopping) return;
-      try {
-        await ua.reconnect();
-      } catch {
-        if (this.account) this.setRegistration('reconnecting', `${describeTransportFailure(this.account.server)} Retry ${attempt}…`);
-        this.scheduleReconnect();
-      }
-      // Connected: onConnect registers.
-    }, delay);
+    await registration.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-    this.reconnectAttempt = 0;
-    if (this.registerRetryTimer) clearTimeout(this.registerRetryTimer);
-    this.registerRetryTimer = null;
-    this.registerRetryAttempt = 0;
     const ua = this.ua;
-    if (!ua) return;
+    const registration = this.registration;
+    if (!ua || !registration) return;
+    registration.halt();
     // The "signed out" state goes out through the UA (on a B2BUA, by MESSAGE) before it is let go.
     await this.presence.stop().catch(() => undefined);
     this.ua = null;
+    this.registration = null;
     try {
-      if (this.registerer?.state === RegistererState.Registered) await this.registerer.unregister().catch(() => undefined);
+      await registration.unregister();
       await ua.stop();
     } catch {
       // Stopping a UA whose transport is already gone: nothing left to clean up remotely.
     }
-    this.setRegistration('unregistered');
+    reportRegistration('unregistered');
   }
 
   /** Signs out: no new calls are offered, but calls in progress and the connection stay up. */
   async unregister(): Promise<void> {
-    this.signedOut = true;
     await this.presence.stop();
-    if (this.registerer?.state === RegistererState.Registered) await this.registerer.unregister().catch(() => undefined);
-    this.setRegistration('unregistered', 'Signed out');
+    await this.registration?.signOut();
   }
 
   /** Signs back in on the same connection; false when there is none to use. */
   async reregister(): Promise<boolean> {
-    if (!this.ua || !this.ua.isConnected()) return false;
-    this.signedOut = false;
-    await this.register();
-    return true;
+    return (await this.registration?.signIn()) ?? false;
   }
-
-  private signedOut = false;
 
   // ---- calls -------------------------------------------------------------------------------
 
