@@ -171,7 +171,11 @@ function start(): void {
   // Call recordings (README → Recording): one folder per call under userData; a file cut by a
   // crash is repaired at start, and what the policy's retention allows is deleted once a day.
   const activePolicy = () => (policyWatcher.result?.state === 'active' ? policyWatcher.result.policy : null);
-  const recordings = new RecordingStore(join(app.getPath('userData'), 'recordings'), { legalHold: (meta) => underLegalHold(activePolicy(), meta) });
+  const recordings = new RecordingStore(join(app.getPath('userData'), 'recordings'), {
+    legalHold: (meta) => underLegalHold(activePolicy(), meta),
+    // A finished recording goes to the org service now, not at the next periodic check.
+    onEnded: () => void orgLink.changed(),
+  });
   void recordings.recover().then((r) => r.problems.forEach((p) => console.warn(`Recordings: ${p}`)));
   const sweepRecordings = () => {
     // Retention runs only under a verified policy: without one, nobody can say what is on hold.

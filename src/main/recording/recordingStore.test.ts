@@ -145,6 +145,19 @@ describe('writing a recording', () => {
     expect(await store.append(ID, chunk(5))).toMatchObject({ ok: false, kind: 'conflict', reason: expect.stringMatching(/has ended/) });
   });
 
+  it('says once that a recording is finished (the org upload sends it then), not for a retried end or a refused one', async () => {
+    const root = await tmpRoot();
+    const ended: string[] = [];
+    const store = new RecordingStore(root, { onEnded: (id) => ended.push(id) });
+    await store.start(metaOf());
+    await store.append(ID, chunk(0));
+    expect(await store.end(ID, { endedAt: 'yesterday' })).toMatchObject({ ok: false });
+    expect(ended).toEqual([]);
+    expect(await store.end(ID, { endedAt: '2026-03-01T10:00:09.000Z' })).toEqual(ok);
+    expect(await store.end(ID, { endedAt: '2026-03-01T10:00:09.000Z' })).toEqual(ok);
+    expect(ended).toEqual([ID]);
+  });
+
   it('a lost chunk becomes silence on every track (aligned); a retried or late chunk is not written twice', async () => {
     const root = await tmpRoot();
     const store = new RecordingStore(root);

@@ -49,6 +49,8 @@ export interface RecordingStoreOptions {
   /** Recordings kept despite retention (legal hold from the policy). */
   legalHold?: (meta: RecordingMeta) => boolean;
   now?: () => Date;
+  /** A recording was finished and is complete on disk (the org upload sends it now). */
+  onEnded?: (id: string) => void;
 }
 
 export interface RecoverReport {
@@ -203,6 +205,7 @@ export class RecordingStore {
         return ioFail('Recording end not saved', e, path);
       }
       rec.ended = true;
+      this.opts.onEnded?.(id);
       return ok;
     });
   }

@@ -28,7 +28,7 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     } catch (e) {
       throw new Error(`Could not save call history: browser storage is full (${(e as Error).message})`);
     }
-    org.historyAppended();
+    org.changed();
   };
   const recordings = createWebRecording();
   const org = createWebOrgService(storage, { historyKey, settingsKey, profile }, recordings);
@@ -36,6 +36,12 @@ export function createWebBridge(storage: Storage = localStorage, session: Storag
     host: 'web',
     ...createWebSupervision(storage, profile),
     ...recordings,
+    async recordingEnd(id, end) {
+      const result = await recordings.recordingEnd(id, end);
+      // A finished recording goes to the org service now, not at the next 30-second check.
+      if (result.ok) org.changed();
+      return result;
+    },
     ...createWebCallHost(profile),
     async loadSettings(): Promise<LoadedSettings> {
       const text = storage.getItem(settingsKey);

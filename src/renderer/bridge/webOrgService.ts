@@ -109,8 +109,8 @@ export function createWebOrgService(storage: Storage, keys: WebOrgServiceKeys, l
   };
 
   return {
-    /** After each history append. */
-    historyAppended: () => void kick(),
+    /** After each history append and each finished recording: something may be ready to send. */
+    changed: () => void kick(),
     async orgReport(query: ReportQuery): Promise<OrgReportAnswer> {
       const q = reportQuerySchema.safeParse(query);
       if (!q.success) return { ok: false, reason: `That report cannot be asked for: ${q.error.issues[0].message}.` };
