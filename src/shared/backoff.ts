@@ -1,9 +1,12 @@
-/** Reconnect delay for the n-th attempt (1-based): doubles from `baseMs`, capped, with ±20% jitter
- * so hundreds of desktops do not reconnect to a restarted PBX in lock-step. */
+/** ±20 % around `ms`, so hundreds of desktops do not retry against a restarted PBX in lock-step. */
+function withJitter(ms: number, random: () => number): number {
+  return ms * (1 + (random() * 0.4 - 0.2));
+}
+
+/** Reconnect delay for the n-th attempt (1-based): doubles from `baseMs`, capped, with ±20% jitter. */
 export function reconnectDelayMs(attempt: number, baseMs = 500, capMs = 30_000, random = Math.random): number {
   const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  const jitter = 1 + (random() * 0.4 - 0.2);
-  return Math.round(Math.min(capMs, exp * jitter));
+  return Math.round(Math.min(capMs, withJitter(exp, random)));
 }
 
 /**
@@ -13,6 +16,5 @@ export function reconnectDelayMs(attempt: number, baseMs = 500, capMs = 30_000, 
  */
 export function registerRetryDelayMs(attempt: number, retryAfterSeconds: number | null, capMs = 30_000, random = Math.random): number {
   if (retryAfterSeconds === null || !(retryAfterSeconds > 0)) return reconnectDelayMs(attempt, 500, capMs, random);
-  const jitter = 1 + (random() * 0.4 - 0.2);
-  return Math.round(Math.min(retryAfterSeconds * 1000, capMs) * jitter);
+  return Math.round(withJitter(Math.min(retryAfterSeconds * 1000, capMs), random));
 }
