@@ -39,12 +39,16 @@ export async function describeParties(parties: Party[], lastSip = 40): Promise<s
   return parts.join('\n');
 }
 
-/** Runs a test's steps; if one fails, prints what every party saw before rethrowing. */
+/**
+ * Runs a test's steps; if one fails, prints what every party saw, and adds the gist (calls, notices,
+ * last SIP lines) to the error itself: a CI report may keep only the failures' summary.
+ */
 export async function explainedOnFailure(parties: Party[], steps: () => Promise<void>): Promise<void> {
   try {
     await steps();
   } catch (e) {
     console.log(`Step failed; what each party saw:\n${await describeParties(parties)}`);
+    if (e instanceof Error) e.message += `\nWhat each party saw (last SIP lines):\n${await describeParties(parties, 15)}`;
     throw e;
   }
 }
