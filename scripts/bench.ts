@@ -177,10 +177,21 @@ async function main(): Promise<void> {
     await waitRegistered(customer.page);
     for (let i = 0; i < samples; i++) {
       // Registration: from sign-in (WebSocket connect) to the registrar's 200 OK, as the store records it.
+      // Waiting for this sign-in's own 200 OK: the badge still says "registered" from the last sample
+      // for a moment after signing in again, which once gave a negative time.
+      const signInAt = Date.now();
       await signIn(agent.page, { server: sip.wsUrl, domain: sip.domain, extension: '1001', password: accounts['1001'] });
       await waitRegistered(agent.page);
-      const reg = await agent.page.evaluate(() => (window as unknown as { whisperlineDiagnostics: { state(): { registration: { connectingAt: number; registeredAt: number } } } }).whisperlineDiagnostics.state().registration);
-      results.registerMs.push(reg.registeredAt - reg.connectingAt);
+      const reg = await agent.page.waitForFunction(
+        (since) => {
+          type Reg = { state: string; connectingAt: number | null; registeredAt: number | null };
+          const r = (window as unknown as { whisperlineDiagnostics?: { state(): { registration: Reg } } }).whisperlineDiagnostics?.state().registration;
+          return r && r.state === 'registered' && r.connectingAt !== null && r.registeredAt !== null && r.connectingAt >= since && r.registeredAt >= r.connectingAt ? r.registeredAt - r.connectingAt : null;
+        },
+        signInAt,
+        { timeout: 60_000 },
+      );
+      results.registerMs.push((await reg.jsonValue()) as number);
 
       const dialAt = Date.now();
       await dial(customer.page, '1001');

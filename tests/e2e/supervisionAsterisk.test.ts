@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asterisk } from '../support/servers';
-import { callCard, expectHears, explainedOnFailure } from '../support/phoneDriver';
+import { callCard, expectHears } from '../support/phoneDriver';
 import { b2buaWorld, checkMode, customerLevelAtSupervisorTone, listenToAgent, mixedModesAndTalkBack, switchTo, takeOver, tones } from '../support/b2buaSupervision';
 
 // Supervision through a B2BUA PBX (a real Asterisk 22): Whisperline's own app-mixed path, which
@@ -14,7 +14,7 @@ describe.skipIf(!asterisk.found)('app-mixed supervision through Asterisk (B2BUA)
 
   it('listen, whisper and barge switched back and forth; talk-back reaches the supervisor only', async () => {
     const p = w.parties();
-    await explainedOnFailure([p.customer, p.agent, p.supervisor], () => mixedModesAndTalkBack(p, w.customerCallsAgent));
+    await w.explain([p.customer, p.agent, p.supervisor], () => mixedModesAndTalkBack(p, w.customerCallsAgent));
   });
 
   it('takeover: Asterisk replaces the agent with the supervisor for the customer', async () => {
@@ -32,7 +32,7 @@ describe.skipIf(!asterisk.found)('app-mixed supervision through an Asterisk conf
 
   it('the supervisor is recognised; listen, whisper and barge back and forth; talk-back; then takeover', async () => {
     const p = w.parties();
-    await explainedOnFailure([p.customer, p.agent, p.supervisor], async () => {
+    await w.explain([p.customer, p.agent, p.supervisor], async () => {
       await mixedModesAndTalkBack(p, w.customerCallsAgent);
       await takeOver(p);
     });

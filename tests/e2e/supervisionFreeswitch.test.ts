@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freeswitch } from '../support/servers';
-import { callCard, expectHears, expectSilent, explainedOnFailure, waitCallState, waitRegistered } from '../support/phoneDriver';
+import { callCard, expectHears, expectSilent, waitCallState, waitRegistered } from '../support/phoneDriver';
 import type { Party } from '../support/browser';
 import { b2buaWorld, checkMode, customerLeak, customerLevelAtSupervisorTone, listenToAgent, mixedModesAndTalkBack, switchTo, takeOver, tones, type LeakLimits } from '../support/b2buaSupervision';
 
@@ -37,12 +37,12 @@ describe.skipIf(!freeswitch.found)('app-mixed supervision through FreeSWITCH (B2
 
   it('listen, whisper and barge switched back and forth; talk-back reaches the supervisor only', async () => {
     const p = w.parties();
-    await explainedOnFailure([p.customer, p.agent, p.supervisor], () => mixedModesAndTalkBack(p, w.customerCallsAgent, appMixedLimits));
+    await w.explain([p.customer, p.agent, p.supervisor], () => mixedModesAndTalkBack(p, w.customerCallsAgent, appMixedLimits));
   });
 
   it('takeover: FreeSWITCH replaces the agent with the supervisor for the customer', async () => {
     const p = w.parties();
-    await explainedOnFailure([p.customer, p.agent, p.supervisor], async () => {
+    await w.explain([p.customer, p.agent, p.supervisor], async () => {
       await w.customerCallsAgent();
       await listenToAgent(p);
       await takeOver(p);
@@ -51,7 +51,7 @@ describe.skipIf(!freeswitch.found)('app-mixed supervision through FreeSWITCH (B2
 
   it('text coaching: a prompt reaches the agent’s screen (never the customer’s) through FreeSWITCH, and the agent’s acknowledgement reaches the supervisor', async () => {
     const p = w.parties();
-    await explainedOnFailure([p.customer, p.agent, p.supervisor], async () => {
+    await w.explain([p.customer, p.agent, p.supervisor], async () => {
       await w.customerCallsAgent();
       await listenToAgent(p);
       await p.agent.page.locator('[data-testid="supervised-banner"][data-mode="listen"]').waitFor();
@@ -74,7 +74,7 @@ describe.skipIf(!freeswitch.found)('app-mixed supervision through FreeSWITCH (B2
   it('supervision follows the call: 1001 transfers the supervised call to 1002 through FreeSWITCH, the supervisor is offered a rejoin, which joins 1002’s call in the same mode', async () => {
     const p = w.parties();
     const agent2 = p.agent2;
-    await explainedOnFailure([p.customer, p.agent, p.supervisor, agent2], async () => {
+    await w.explain([p.customer, p.agent, p.supervisor, agent2], async () => {
       await w.signInAs(agent2, '1002');
       await waitRegistered(agent2.page);
       await w.customerCallsAgent();
@@ -116,7 +116,7 @@ describe.skipIf(!freeswitch.found)('app-mixed supervision through a FreeSWITCH c
 
   it('the supervisor is recognised; listen, whisper and barge back and forth; talk-back; then takeover', async () => {
     const p = w.parties();
-    await explainedOnFailure([p.customer, p.agent, p.supervisor], async () => {
+    await w.explain([p.customer, p.agent, p.supervisor], async () => {
       await mixedModesAndTalkBack(p, w.customerCallsAgent, appMixedLimits);
       await takeOver(p);
     });
@@ -129,7 +129,7 @@ describe.skipIf(!freeswitch.found)('app-mixed supervision through a FreeSWITCH w
 
   it('the supervisor is told what is missing; the agent’s call goes on', async () => {
     const p = w.parties();
-    await explainedOnFailure([p.customer, p.agent, p.supervisor], async () => {
+    await w.explain([p.customer, p.agent, p.supervisor], async () => {
       await w.customerCallsAgent();
       await p.supervisor.page.getByTestId('supervise-target').fill('1001');
       const clicked = Date.now();
@@ -160,7 +160,7 @@ for (const spiedLeg of ['agent', 'customer'] as const) {
 
     it(`Listen dials *331001; Whisper sends ${whisperDigit}, Barge 3, Listen 0, back and forth; Take over is disabled with the reason`, async () => {
       const p = w.parties();
-      await explainedOnFailure([p.customer, p.agent, p.supervisor], async () => {
+      await w.explain([p.customer, p.agent, p.supervisor], async () => {
         await w.customerCallsAgent();
         const beforeJoin = await customerLevelAtSupervisorTone(p.customer);
         await listenToAgent(p);

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, expect } from 'vitest';
 import type { Party } from './browser';
 import { useScenario } from './scenario';
 import { enrolAndPublish } from './policy';
-import { around, callCard, dial, expectHears, expectSilent, mark, resetParty, signIn, waitCallState, waitRegistered, type AccountInput } from './phoneDriver';
+import { around, callCard, dial, expectHears, expectSilent, explainedOnFailure, mark, resetParty, signIn, waitCallState, waitRegistered, type AccountInput } from './phoneDriver';
 import type { PbxKind, PbxOptions } from '../../src/node/pbx';
 import type { PbxProfileId } from '../../src/shared/pbx/profiles';
 
@@ -52,7 +52,9 @@ export function b2buaWorld(kind: PbxKind, options: Omit<PbxOptions, 'accounts'>,
       for (const p of [agent, customer, supervisor]) await waitRegistered(p.page);
       if (policy) await enrolAndPublish(scenario.site, scenario.sip.domain, { '1101': supervisor.page });
     });
-  return { scenario, parties, customerCallsAgent, signInAll, signInAs };
+  /** explainedOnFailure, with what the PBX logged last added to a failure. */
+  const explain = (who: Party[], steps: () => Promise<void>) => explainedOnFailure(who, steps, () => scenario.sip.log());
+  return { scenario, parties, customerCallsAgent, signInAll, signInAs, explain };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { Party } from './browser';
 import { hears, mediaReport } from './audioProbe';
+import { pbxGist } from './pbxGist';
 
 export * from '../../src/node/appDriver';
 export { hears, listen, mark, around } from './audioProbe';
@@ -43,12 +44,16 @@ export async function describeParties(parties: Party[], lastSip = 40): Promise<s
  * Runs a test's steps; if one fails, prints what every party saw, and adds the gist (calls, notices,
  * last SIP lines) to the error itself: a CI report may keep only the failures' summary.
  */
-export async function explainedOnFailure(parties: Party[], steps: () => Promise<void>): Promise<void> {
+export async function explainedOnFailure(parties: Party[], steps: () => Promise<void>, pbxLog?: () => string): Promise<void> {
   try {
     await steps();
   } catch (e) {
     console.log(`Step failed; what each party saw:\n${await describeParties(parties)}`);
-    if (e instanceof Error) e.message += `\nWhat each party saw (last SIP lines):\n${await describeParties(parties, 15)}`;
+    if (e instanceof Error) {
+      e.message += `\nWhat each party saw (last SIP lines):\n${await describeParties(parties, 15)}`;
+      if (pbxLog) e.message += `\nWhat the PBX logged last:\n${pbxGist(pbxLog())}`;
+    }
     throw e;
   }
 }
+
