@@ -322,23 +322,28 @@ export class Supervision {
   /** One click from the board: join in `mode`; a takeover joins in listen, then takes over once the agent's app confirms. */
   async join(agent: string, mode: SupervisionMode): Promise<void> {
     const id = await this.supervise(agent, mode === 'takeover' ? 'listen' : mode);
-    if (id && mode === 'takeover' && (await this.whenConfirmed(id))) await this.setSupervisionMode(id, 'takeover');
+    const who = id ? this.core.view(id)?.supervising?.agent : undefined;
+    if (!who || mode !== 'takeover') return;
+    const live = await this.whenConfirmed(who);
+    if (live) await this.setSupervisionMode(live, 'takeover');
   }
 
-  /** True once the agent's app confirms leg `id`; false if it ends first or the ceiling passes. */
-  private whenConfirmed(id: string, ceilingMs = 20_000): Promise<boolean> {
+  /**
+   * The leg on `agent` once the agent's app confirms it (the automatic second join's, if the first
+   * was lost); null at the ceiling.
+   */
+  private whenConfirmed(agent: string, ceilingMs = 20_000): Promise<string | null> {
     return new Promise((resolve) => {
-      const finish = (ok: boolean) => {
+      const finish = (id: string | null) => {
         clearTimeout(timer);
         unsubscribe();
-        resolve(ok);
+        resolve(id);
       };
       const check = () => {
-        const sup = this.core.view(id)?.supervising;
-        if (!sup) finish(false);
-        else if (sup.confirmed) finish(true);
+        const live = phoneStore.get().calls.find((c) => c.supervising?.agent === agent && c.supervising.confirmed);
+        if (live) finish(live.id);
       };
-      const timer = setTimeout(() => finish(false), ceilingMs);
+      const timer = setTimeout(() => finish(null), ceilingMs);
       const unsubscribe = phoneStore.subscribe(check);
       check();
     });

@@ -17,6 +17,12 @@ export const strippedRequestAdvice =
 const confirmAnsweredMs = 6000;
 const confirmUnansweredMs = 8000;
 const confirmModeMs = 10_000;
+/**
+ * A join answered but never confirmed is asked once more after this pause: a B2BUA can lose the
+ * apps' in-dialog requests while it sets its bridge up (seen once in a few hundred joins through
+ * FreeSWITCH under load), and the first leg has been let go of by then.
+ */
+const joinRetryMs = 1000;
 
 /**
  * The supervisor's side of app-mixed supervision: joins with a signed statement, switches modes
@@ -36,8 +42,8 @@ export class SupervisorSide {
   /** Confirmations the supervisor's app is waiting for, per supervision leg. `resolve(null)`: confirmed; a string: why not. */
   private readonly pending = new Map<string, { mode: SupervisionMode; resolve: (failure: string | null) => void }>();
 
-  /** Joins an agent's current call in `mode` (listen by default), on the account's path. */
-  async supervise(agent: string, mode: MixMode = 'listen'): Promise<string | null> {
+  /** Joins an agent's current call in `mode` (listen by default), on the account's path. `attempt` 2: the automatic second try. */
+  async supervise(agent: string, mode: MixMode = 'listen', attempt = 1): Promise<string | null> {
     const profile = this.profile();
     if (profile.path === 'feature-code') return this.featureCode.start(profile, agent, mode);
     const ua = this.core.ua();
@@ -64,21 +70,27 @@ export class SupervisorSide {
     const name = userOf(target);
     // The agent's app never rings for a supervision request: ringing means the PBX dropped the marker.
     let gaveUp = false;
+    // Set when this leg ends unconfirmed after an answer, on the first attempt: join again once it is gone.
+    let again = false;
     let answered: ReturnType<typeof setTimeout> | undefined;
-    const giveUp = (why: string) => {
+    const didNotStart = (why: string, retriable: boolean) => {
+      if (retriable && attempt === 1) again = true;
+      else notify('error', `Supervision of ${name} did not start${attempt > 1 ? ' (asked twice)' : ''}: ${why}`);
+    };
+    const giveUp = (why: string, retriable = false) => {
       // `confirmedAt`, not the view: a takeover turns the leg into a call (no `supervising`) while
       // this timer may still run, and on a busy machine before the customer's INVITE replaces it.
       if (gaveUp || entry.confirmedAt !== undefined) return;
       gaveUp = true;
       clearTimeout(unanswered);
-      notify('error', `Supervision of ${name} did not start: ${why}`);
+      didNotStart(why, retriable);
       void this.core.hangup(entry.id);
     };
     const unanswered = setTimeout(() => giveUp(strippedRequestAdvice), confirmUnansweredMs);
     inviter.stateChange.addListener((state) => {
       if (state === SessionState.Established) {
         clearTimeout(unanswered);
-        answered = setTimeout(() => giveUp(`no confirmation from ${name}'s app after it was answered: ${strippedRequestAdvice}`), confirmAnsweredMs);
+        answered = setTimeout(() => giveUp(`no confirmation from ${name}'s app after it was answered: ${strippedRequestAdvice}`, true), confirmAnsweredMs);
         void this.askForState(entry);
       } else if (state === SessionState.Terminated) {
         // A leg that ended (left, taken over, transferred) has nothing left to confirm: no "did not start".
@@ -88,8 +100,9 @@ export class SupervisorSide {
         // B2BUA the agent's reason (its BYE's Reason header) may not come with it.
         if (entry.byeReason !== undefined && entry.confirmedAt === undefined && !gaveUp) {
           gaveUp = true;
-          notify('error', `Supervision of ${name} did not start: ${name}'s side ended it without confirming${entry.byeReason ? ` (${entry.byeReason})` : ''}; ${strippedRequestAdvice}`);
+          didNotStart(`${name}'s side ended it without confirming${entry.byeReason ? ` (${entry.byeReason})` : ''}; ${strippedRequestAdvice}`, true);
         }
+        if (again) setTimeout(() => void this.supervise(agent, mode, 2), joinRetryMs);
       }
     });
     this.core.invite(entry, inviter, `Supervision of ${name} refused`, {
