@@ -19,8 +19,8 @@ const confirmUnansweredMs = 8000;
 const confirmModeMs = 10_000;
 /**
  * A join answered but never confirmed is asked once more after this pause: a B2BUA can lose the
- * apps' in-dialog requests while it sets its bridge up (seen once in a few hundred joins through
- * FreeSWITCH under load), and the first leg has been let go of by then.
+ * apps' in-dialog requests while it sets its bridge up (seen once in a CI run through FreeSWITCH, not
+ * in about 100 joins here since), and the first leg has been let go of by then.
  */
 const joinRetryMs = 1000;
 
