@@ -112,7 +112,7 @@ export async function switchTo(p: Parties, mode: 'listen' | 'whisper' | 'barge' 
  * The supervisor types 1001 and presses Listen; resolves once the session is active. Told that the
  * join did not start (asked twice), the supervisor presses Listen once more, as a user would: now
  * and then FreeSWITCH relays none of the agent's INFO to the supervisor's leg for some 15–30 s (seen
- * in CI: 200 OK to each INFO, nothing sent on). That is printed; a second failure fails the test.
+ * in CI: 200 OK to each INFO, nothing sent on). That is printed; a third failure fails the test.
  */
 export async function listenToAgent(p: Parties): Promise<void> {
   const page = p.supervisor.page;
@@ -128,8 +128,8 @@ export async function listenToAgent(p: Parties): Promise<void> {
       .not.toBeNull();
     if (outcome === 'active') return;
     const notice = await didNotStart.last().textContent();
-    if (click === 2) throw new Error(`the join did not start on the second click either: ${notice}`);
-    console.warn(`[supervision] the join did not start on the first click (${notice?.slice(0, 120)}…); pressing Listen again, as a supervisor would`);
+    if (click === 3) throw new Error(`the join did not start on the third click either: ${notice}`);
+    console.warn(`[supervision] the join did not start on click ${click} (${notice?.slice(0, 120)}…); pressing Listen again, as a supervisor would`);
     await expect.poll(() => callCard(page).count(), { timeout: 20_000 }).toBe(0);
   }
 }
