@@ -292,9 +292,11 @@ function recordingSuite(server: ServerCase) {
     expect(lived - recorded, 'seconds lost at the kill').toBeLessThan(3.5);
     for (const name of ['customer', 'agent'] as const) {
       const t = await track(id, name);
-      expect(t.samples.length / t.rate).toBeGreaterThan(lived - 3.5);
-      const l = levels(t, 1000, (t.samples.length / t.rate) * 1000);
-      expect(l.tones[name === 'customer' ? tones.customer : tones.agent].median, `${name} track after the kill`).toBeGreaterThan(heardDb);
+      const seconds = t.samples.length / t.rate;
+      expect(seconds, `${name} track's length after the kill (s), of ${lived.toFixed(1)} s lived and ${recorded.toFixed(1)} s recorded`).toBeGreaterThan(lived - 3.5);
+      const l = levels(t, 1000, seconds * 1000);
+      const tone = l.tones[name === 'customer' ? tones.customer : tones.agent];
+      expect(tone.median, `${name} track after the kill: median level of its tone over ${seconds.toFixed(1)} s (loudest ${tone.max.toFixed(1)})`).toBeGreaterThan(heardDb);
     }
   }, 120_000);
 }
