@@ -290,13 +290,19 @@ function recordingSuite(server: ServerCase) {
     const lived = (killedAt - startedAt) / 1000;
     report.push(`kill: ${lived.toFixed(1)} s of call before the kill, ${recorded.toFixed(1)} s on disk: ${(lived - recorded).toFixed(1)} s lost`);
     expect(lived - recorded, 'seconds lost at the kill').toBeLessThan(3.5);
-    for (const name of ['customer', 'agent'] as const) {
-      const t = await track(id, name);
-      const seconds = t.samples.length / t.rate;
-      expect(seconds, `${name} track's length after the kill (s), of ${lived.toFixed(1)} s lived and ${recorded.toFixed(1)} s recorded`).toBeGreaterThan(lived - 3.5);
-      const l = levels(t, 1000, seconds * 1000);
-      const tone = l.tones[name === 'customer' ? tones.customer : tones.agent];
-      expect(tone.median, `${name} track after the kill: median level of its tone over ${seconds.toFixed(1)} s (loudest ${tone.max.toFixed(1)})`).toBeGreaterThan(heardDb);
+    // Both tracks measured before either is judged: a failure then says what each holds.
+    const held = await Promise.all(
+      (['customer', 'agent'] as const).map(async (name) => {
+        const t = await track(id, name);
+        const seconds = t.samples.length / t.rate;
+        const tone = levels(t, 1000, seconds * 1000).tones[name === 'customer' ? tones.customer : tones.agent];
+        return { name, seconds, median: tone.median, loudest: tone.max };
+      }),
+    );
+    const what = held.map((h) => `${h.name} track ${h.seconds.toFixed(1)} s, its tone median ${h.median.toFixed(1)} / loudest ${h.loudest.toFixed(1)} dBFS`).join('; ');
+    for (const h of held) {
+      expect(h.seconds, `${h.name} track's length after the kill, of ${lived.toFixed(1)} s lived (${what})`).toBeGreaterThan(lived - 3.5);
+      expect(h.median, `${h.name} track after the kill (${what})`).toBeGreaterThan(heardDb);
     }
   }, 120_000);
 }
