@@ -181,7 +181,6 @@ async function main(): Promise<void> {
       // for a moment after signing in again, which once gave a negative time.
       const signInAt = Date.now();
       await signIn(agent.page, { server: sip.wsUrl, domain: sip.domain, extension: '1001', password: accounts['1001'] });
-      await waitRegistered(agent.page);
       const reg = await agent.page.waitForFunction(
         (since) => {
           type Reg = { state: string; connectingAt: number | null; registeredAt: number | null };

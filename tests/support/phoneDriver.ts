@@ -41,19 +41,16 @@ export async function describeParties(parties: Party[], lastSip = 40): Promise<s
 }
 
 /**
- * Runs a test's steps; if one fails, prints what every party saw, and adds the gist (calls, notices,
- * last SIP lines) to the error itself: a CI report may keep only the failures' summary.
+ * Runs a test's steps; if one fails, adds what every party saw (calls, notices, last SIP lines; the
+ * PBX's last call events with `pbxLog`) to the error itself: a CI report may keep only the failures' summary.
  */
 export async function explainedOnFailure(parties: Party[], steps: () => Promise<void>, pbxLog?: () => string): Promise<void> {
   try {
     await steps();
   } catch (e) {
-    console.log(`Step failed; what each party saw:\n${await describeParties(parties)}`);
-    if (e instanceof Error) {
-      e.message += `\nWhat each party saw (last SIP lines):\n${await describeParties(parties, 15)}`;
-      if (pbxLog) e.message += `\nWhat the PBX logged last:\n${pbxGist(pbxLog())}`;
-    }
+    const seen = `What each party saw (last SIP lines):\n${await describeParties(parties, 20)}${pbxLog ? `\nWhat the PBX logged last:\n${pbxGist(pbxLog())}` : ''}`;
+    if (e instanceof Error) e.message += `\n${seen}`;
+    else console.log(`Step failed. ${seen}`);
     throw e;
   }
 }
-
